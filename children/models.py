@@ -1,0 +1,211 @@
+"""Children, their aliases and the establishments they are placed in (after domain.md, 'Children')."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from organisations.models import LocalAuthority
+
+from .scope import ChildQuerySet
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not known"
+
+
+class LegalStatus(models.TextChoices):
+    NONE = "none", "No social care involvement"
+    EARLY_HELP = "early_help", "Early help"
+    CHILD_IN_NEED = "child_in_need", "Child in need"
+    CHILD_PROTECTION = "child_protection", "Child protection plan"
+    LOOKED_AFTER_S20 = "looked_after_s20", "Looked after (section 20)"
+    LOOKED_AFTER_CARE_ORDER = "looked_after_care_order", "Looked after (care order)"
+    CARE_LEAVER = "care_leaver", "Care leaver"
+
+
+# Care leavers get the same response as children while 16 or 17; records stay open to 24 (domain.md).
+MAXIMUM_AGE = 25
+
+LOOKED_AFTER = frozenset({LegalStatus.LOOKED_AFTER_S20, LegalStatus.LOOKED_AFTER_CARE_ORDER})
+
+
+class PlacementType(models.TextChoices):
+    RESIDENTIAL = "residential", "Residential children's home"
+    FOSTER = "foster", "Foster care"
+    KINSHIP = "kinship", "Kinship care"
+    SEMI_INDEPENDENT = "semi_independent", "Semi-independent accommodation"
+    SECURE = "secure", "Secure children's home"
+
+
+class Establishment(models.Model):
+    """A place children are placed: a children's home, a fostering household's agency, and so on."""
+
+    name = models.CharField(max_length=200)
+    placement_type = models.CharField(max_length=30, choices=PlacementType.choices)
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    postcode = models.CharField(max_length=8, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+# Vulnerability flags, in domain.md's order: (field name, label).
+VULNERABILITY_FLAGS = [
+    ("flag_cse", "Child sexual exploitation (CSE)"),
+    ("flag_criminal_exploitation", "Criminal exploitation or gangs"),
+    ("flag_trafficking", "Trafficking"),
+    ("flag_uasc", "Unaccompanied asylum-seeking child"),
+    ("flag_radicalisation", "Radicalisation"),
+    ("flag_forced_marriage", "Forced marriage or honour-based abuse"),
+    ("flag_fgm", "Female genital mutilation (FGM)"),
+    ("flag_mental_health", "Mental health"),
+    ("flag_self_harm", "Self-harm or suicide risk"),
+    ("flag_substance_misuse", "Substance misuse"),
+    ("flag_disability", "Disability or learning difficulty"),
+    ("flag_medication", "Essential medication"),
+]
+
+
+class Child(models.Model):
+    """A child (under 18) or a care leaver aged 16 or 17, as every agency knows them."""
+
+    given_name = models.CharField(max_length=200)
+    family_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_estimated = models.BooleanField("date of birth is an estimate", default=False)
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    ethnicity = models.CharField(max_length=100, blank=True)
+    address = models.TextField("home address", blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+
+    legal_status = models.CharField(max_length=30, choices=LegalStatus.choices, default=LegalStatus.NONE)
+    legal_status_since = models.DateField(null=True, blank=True)
+    responsible_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="children_responsible_for"
+    )
+    host_authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        related_name="children_hosted",
+        null=True,
+        blank=True,
+        help_text="The authority the child is placed in, when placed out of area.",
+    )
+    placement_type = models.CharField(max_length=30, choices=PlacementType.choices, blank=True)
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    placement_start = models.DateField(null=True, blank=True)
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    iro = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="independent reviewing officer",
+    )
+
+    flag_cse = models.BooleanField(VULNERABILITY_FLAGS[0][1], default=False)
+    flag_criminal_exploitation = models.BooleanField(VULNERABILITY_FLAGS[1][1], default=False)
+    flag_trafficking = models.BooleanField(VULNERABILITY_FLAGS[2][1], default=False)
+    flag_uasc = models.BooleanField(VULNERABILITY_FLAGS[3][1], default=False)
+    flag_radicalisation = models.BooleanField(VULNERABILITY_FLAGS[4][1], default=False)
+    flag_forced_marriage = models.BooleanField(VULNERABILITY_FLAGS[5][1], default=False)
+    flag_fgm = models.BooleanField(VULNERABILITY_FLAGS[6][1], default=False)
+    flag_mental_health = models.BooleanField(VULNERABILITY_FLAGS[7][1], default=False)
+    flag_self_harm = models.BooleanField(VULNERABILITY_FLAGS[8][1], default=False)
+    flag_substance_misuse = models.BooleanField(VULNERABILITY_FLAGS[9][1], default=False)
+    flag_disability = models.BooleanField(VULNERABILITY_FLAGS[10][1], default=False)
+    flag_medication = models.BooleanField(VULNERABILITY_FLAGS[11][1], default=False)
+
+    # The vulnerable person's pen picture, used when reporting the child missing to the police.
+    physical_description = models.TextField(blank=True)
+    usual_clothing = models.TextField(blank=True)
+    phone = models.CharField("mobile phone", max_length=30, blank=True)
+    places_frequented = models.TextField(blank=True)
+    associates = models.TextField(
+        blank=True, help_text="Adults of concern and peers the child spends time with."
+    )
+    photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)
+    photo_taken_on = models.DateField(null=True, blank=True)
+
+    # Lower-cased, accent-free "given family aliases" for search that ignores case and accents.
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name_plural = "children"
+        indexes = [models.Index(fields=["date_of_birth"]), models.Index(fields=["family_name", "given_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("children:detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = "Date of birth must be today or in the past."
+        elif self.date_of_birth and self.age_on(today) >= MAXIMUM_AGE:
+            errors["date_of_birth"] = f"Homeward is for children and young care leavers: the child must be under {MAXIMUM_AGE}."
+        if self.host_authority_id and self.host_authority_id == self.responsible_authority_id:
+            errors["host_authority"] = "Leave the host authority empty when the child is placed in the responsible authority's own area."
+        if self.placement_start and self.date_of_birth and self.placement_start < self.date_of_birth:
+            errors["placement_start"] = "The placement cannot start before the child was born."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_looked_after(self) -> bool:
+        return self.legal_status in LOOKED_AFTER
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def vulnerability_labels(self) -> list[str]:
+        return [label for name, label in VULNERABILITY_FLAGS if getattr(self, name)]
+
+
+class ChildAlias(models.Model):
+    """Another name the child is known by (a nickname, a previous family name, a street name)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "child aliases"
+        constraints = [models.UniqueConstraint(fields=["child", "name"], name="alias_unique_per_child")]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,51 @@
+"""Who may see which child: the one scoping function every view, API, export and search uses.
+
+Council, health and education staff see the children of the local authorities their agency serves,
+as responsible or host authority. Police and voluntary-sector workers see children through the
+work that links them (episodes in their force, interviews allocated to them): the apps that own
+that work register a scope extension here, so this module never imports them.
+"""
+
+from collections.abc import Callable
+
+from django.db import models
+from django.db.models import Q
+
+from organisations.roles import AgencyKind, Role
+
+# Agencies whose staff see every child of the local authorities they serve.
+AUTHORITY_WIDE_AGENCIES = frozenset({AgencyKind.CHILDRENS_SERVICES, AgencyKind.HEALTH, AgencyKind.EDUCATION})
+# Roles that never see a named child: analysts work on figures; administrators manage accounts.
+NO_CHILD_ACCESS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
+
+ScopeExtension = Callable[[object], Q]
+_extensions: list[ScopeExtension] = []
+
+
+def register_scope_extension(extension: ScopeExtension) -> None:
+    """Add a rule granting sight of children through another app's records.
+
+    The extension takes a user and returns a Q on `pk__in=<subquery>` (so it never multiplies
+    rows); it is called once per query. Register from the app's AppConfig.ready().
+    """
+    if extension not in _extensions:
+        _extensions.append(extension)
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ChildQuerySet":
+        """The children `user` may see; anything else is a 404 wherever it is asked for."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        authority_ids: set[int] = set()
+        for membership in user.active_memberships():
+            if membership.role in NO_CHILD_ACCESS:
+                continue
+            if membership.agency.kind in AUTHORITY_WIDE_AGENCIES:
+                authority_ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+        scope = Q(pk__in=[])
+        if authority_ids:
+            scope |= Q(responsible_authority_id__in=authority_ids) | Q(host_authority_id__in=authority_ids)
+        for extension in _extensions:
+            scope |= extension(user)
+        return self.filter(scope)

@@ -1,0 +1,189 @@
+"""Opening, meeting and sweeping deadlines; recording and publishing queued work.
+
+The sweep follows the claim pattern: a conditional UPDATE ... WHERE state = 'open' that changes
+one row means this sweeper owns the breach; zero rows means another sweeper got there first.
+"""
+
+import dataclasses
+import datetime
+import logging
+from collections.abc import Callable
+
+from celery import current_app
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import Deadline, DeadlineState, Heartbeat, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+SWEEPER_HEARTBEAT = "sweeper"
+SWEEP_BATCH = 500
+# An outbox row not published this long after it was written is published again by the sweep.
+OUTBOX_RETRY_AFTER = datetime.timedelta(seconds=30)
+
+BreachHandler = Callable[[Deadline, datetime.datetime], None]
+_breach_handlers: dict[str, BreachHandler] = {}
+
+
+def register_breach_handler(kind: str, handler: BreachHandler) -> None:
+    """Say what happens when a deadline of `kind` runs out (called once, inside the claim's
+    transaction, so a failing handler leaves the deadline open for the next sweep)."""
+    _breach_handlers[kind] = handler
+
+
+def _subject_filter(subject: models.Model) -> dict:
+    return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
+
+
+@transaction.atomic
+def deadline_open(*, kind: str, subject: models.Model, due_at: datetime.datetime) -> Deadline:
+    """Start the clock `kind` on `subject`, or move its due time if it is already running."""
+    deadline, created = Deadline.objects.select_for_update().get_or_create(
+        kind=kind, state=DeadlineState.OPEN, **_subject_filter(subject), defaults={"due_at": due_at}
+    )
+    if not created and deadline.due_at != due_at:
+        deadline.due_at = due_at
+        deadline._change_reason = "Due time recalculated"
+        deadline.save(update_fields=["due_at"])
+    return deadline
+
+
+def _close(kind: str, subject: models.Model, state: str, at: datetime.datetime) -> int:
+    deadlines = Deadline.objects.filter(kind=kind, state=DeadlineState.OPEN, **_subject_filter(subject))
+    closed = 0
+    for deadline in deadlines.select_for_update():
+        deadline.state = state
+        deadline.closed_at = at
+        deadline.save(update_fields=["state", "closed_at"])
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def deadline_meet(*, kind: str, subject: models.Model, at: datetime.datetime) -> int:
+    """The work the clock asked for was done; returns how many open clocks were closed."""
+    return _close(kind, subject, DeadlineState.MET, at)
+
+
+@transaction.atomic
+def deadline_cancel(*, kind: str, subject: models.Model, at: datetime.datetime) -> int:
+    """The clock no longer applies (the record changed so the rule does not hold)."""
+    return _close(kind, subject, DeadlineState.CANCELLED, at)
+
+
+@dataclasses.dataclass
+class SweepResult:
+    breached: int = 0
+    published: int = 0
+
+
+def sweep(now: datetime.datetime) -> SweepResult:
+    """Breach every open deadline due by `now`, publish stuck queued work, and beat the heart.
+
+    1. Read the ids of overdue open deadlines (oldest first, a batch at a time).
+    2. For each, in its own transaction, claim it with a conditional update; only the sweeper
+       whose update changed the row runs the kind's breach handler.
+    3. Publish outbox messages that were not published after commit (broker down at the time).
+    4. Record the heartbeat the health check watches.
+    `now` is always the application's clock, never the database's.
+    """
+    result = SweepResult()
+    while True:
+        due_ids = list(
+            Deadline.objects.filter(state=DeadlineState.OPEN, due_at__lte=now)
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        if not due_ids:
+            break
+        for deadline_id in due_ids:
+            if _claim_and_breach(deadline_id, now):
+                result.breached += 1
+        if len(due_ids) < SWEEP_BATCH:
+            break
+    result.published = publish_pending(now)
+    Heartbeat.objects.update_or_create(name=SWEEPER_HEARTBEAT, defaults={"beat_at": now})
+    return result
+
+
+def _claim_and_breach(deadline_id: int, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        claimed = Deadline.objects.filter(pk=deadline_id, state=DeadlineState.OPEN).update(
+            state=DeadlineState.BREACHED, closed_at=now
+        )
+        if not claimed:
+            return False
+        deadline = Deadline.objects.get(pk=deadline_id)
+        # The conditional update bypasses save(), so the history row is written here.
+        deadline.history.create(
+            id=deadline.pk,
+            kind=deadline.kind,
+            subject_type=deadline.subject_type,
+            subject_id=deadline.subject_id,
+            due_at=deadline.due_at,
+            state=deadline.state,
+            opened_at=deadline.opened_at,
+            closed_at=deadline.closed_at,
+            history_date=timezone.now(),
+            history_type="~",
+            history_change_reason="Breached by the deadline sweep",
+            history_user=None,
+        )
+        handler = _breach_handlers.get(deadline.kind)
+        if handler is None:
+            logger.warning("No breach handler for deadline kind %s (deadline %s)", deadline.kind, deadline.pk)
+        else:
+            handler(deadline, now)
+    return True
+
+
+def enqueue(task_name: str, *, args: list | None = None, kwargs: dict | None = None) -> OutboxMessage:
+    """Record a Celery task in the current transaction and publish it once that commits."""
+    message = OutboxMessage.objects.create(task_name=task_name, args=args or [], kwargs=kwargs or {})
+    transaction.on_commit(lambda: publish(message.pk))
+    return message
+
+
+def publish(message_id: int, now: datetime.datetime | None = None) -> bool:
+    """Hand one outbox message to the broker; leaves it pending if the broker is unreachable.
+
+    The row stays locked while it is sent, so two sweepers never publish it twice; a crash
+    between sending and committing publishes it again later (tasks must be idempotent).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, published_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return False
+        try:
+            current_app.send_task(message.task_name, args=message.args, kwargs=message.kwargs)
+        except Exception as error:  # the broker is down or refused: keep the work for the next sweep
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:1000]
+            message.save(update_fields=["attempts", "last_error"])
+            logger.warning("Could not publish %s (outbox %s): %s", message.task_name, message_id, type(error).__name__)
+            return False
+        message.published_at = now
+        message.save(update_fields=["published_at"])
+    return True
+
+
+def publish_pending(now: datetime.datetime) -> int:
+    pending = OutboxMessage.objects.filter(
+        published_at__isnull=True, created_at__lte=now - OUTBOX_RETRY_AFTER
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    return sum(publish(message_id, now) for message_id in list(pending))
+
+
+def sweeper_is_alive(now: datetime.datetime) -> bool:
+    """The sweeper beat within three sweep intervals (security battery R2)."""
+    limit = datetime.timedelta(seconds=3 * settings.DEADLINE_SWEEP_SECONDS)
+    beat = Heartbeat.objects.filter(name=SWEEPER_HEARTBEAT).values_list("beat_at", flat=True).first()
+    return beat is not None and now - beat <= limit

@@ -1,0 +1,1 @@
+"""Independent return interviews (built by the return interview issue on top of episodes)."""

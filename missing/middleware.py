@@ -1,0 +1,74 @@
+"""Request middleware: session time limits, MFA for everyone, and no caching of case data."""
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+SESSION_STARTED_KEY = "homeward_signed_in_at"
+
+
+class SessionLimitsMiddleware:
+    """Ends a session after the absolute limit (a shift), however active the user has been.
+
+    The idle limit is the session cookie's age, renewed on every request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault(SESSION_STARTED_KEY, now)
+            if now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+                logout(request)
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+        return self.get_response(request)
+
+
+# Paths a signed-in user without MFA may still reach: to set MFA up, or to leave.
+MFA_SETUP_PREFIXES = ("/accounts/", "/static/", "/health/")
+
+
+class RequireMFAMiddleware:
+    """Every user must have an authenticator before using the product (HOMEWARD_REQUIRE_MFA)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.HOMEWARD_REQUIRE_MFA
+            and request.user.is_authenticated
+            and not request.path.startswith(MFA_SETUP_PREFIXES)
+            and not user_has_mfa(request.user)
+        ):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {"detail": "Set up two-factor authentication before using the API."}, status=403
+                )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def user_has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class NoStoreMiddleware:
+    """Pages for signed-in users may hold a child's data: browsers and proxies must not keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store"
+        return response

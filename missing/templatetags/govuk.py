@@ -1,0 +1,273 @@
+"""Template helpers for GOV.UK Frontend markup: `{% load govuk %}`.
+
+`govuk_field` decides which GOV.UK component renders a form field (used by
+templates/govuk/forms/field.html); the rest serve the partials in templates/govuk/.
+"""
+
+import copy
+import posixpath
+import re
+from datetime import timedelta
+
+from django import forms, template
+from django.forms.boundfield import BoundWidget
+from django.template.defaultfilters import linebreaksbr, stringfilter
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeData
+
+register = template.Library()
+
+# Most specific first: CheckboxSelectMultiple is a RadioSelect, ClearableFileInput a
+# FileInput, PasswordInput and CheckboxInput are Inputs.
+WIDGET_KINDS = (
+    (forms.CheckboxSelectMultiple, "checkboxes"),
+    (forms.RadioSelect, "radios"),
+    (forms.CheckboxInput, "checkbox"),
+    (forms.FileInput, "file"),
+    (forms.Textarea, "textarea"),
+    (forms.Select, "select"),
+    (forms.PasswordInput, "password"),
+    (forms.MultiWidget, "multi"),
+    (forms.Input, "input"),
+)
+
+# The GOV.UK classes each kind of control carries, and the modifier it takes on error.
+CONTROL_CLASSES = {
+    "input": ("govuk-input", "govuk-input--error"),
+    "multi": ("govuk-input", "govuk-input--error"),
+    "password": (
+        "govuk-input govuk-password-input__input govuk-js-password-input-input",
+        "govuk-input--error",
+    ),
+    "textarea": ("govuk-textarea", "govuk-textarea--error"),
+    "select": ("govuk-select", "govuk-select--error"),
+    "file": ("govuk-file-upload", "govuk-file-upload--error"),
+    "checkbox": ("govuk-checkboxes__input", ""),
+}
+
+# Kinds whose label is a <legend> around a group of controls.
+FIELDSET_KINDS = frozenset({"radios", "checkboxes", "multi"})
+
+# GOV.UK asks for no placeholder text: it vanishes as you type and is often too faint to read.
+DROPPED_ATTRS = frozenset({"placeholder"})
+
+
+class GovukField:
+    """One bound field, described the way templates/govuk/forms/field.html needs it."""
+
+    def __init__(self, field: forms.BoundField):
+        self.field = field
+        self.widget = field.field.widget
+
+    @cached_property
+    def kind(self) -> str:
+        if self.field.is_hidden:
+            return "hidden"
+        for widget_class, kind in WIDGET_KINDS:
+            if isinstance(self.widget, widget_class):
+                return kind
+        return "other"
+
+    @cached_property
+    def id(self) -> str:
+        return self.widget.attrs.get("id") or self.field.auto_id or self.field.html_name
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error"
+
+    @property
+    def is_fieldset(self) -> bool:
+        return self.kind in FIELDSET_KINDS
+
+    @cached_property
+    def label(self) -> str:
+        """The field's label, with " (optional)" when it may be left empty (GOV.UK style).
+
+        A single checkbox is never marked: leaving it unticked is an answer, not a gap.
+        """
+        label = self.field.label or ""
+        if label and not self.field.field.required and self.kind != "checkbox":
+            return f"{label} (optional)"
+        return label
+
+    @cached_property
+    def errors(self):
+        return self.field.errors
+
+    @cached_property
+    def describedby(self) -> str:
+        """Ids that describe the control: any the form set, then the hint, then the error."""
+        ids = [self.widget.attrs.get("aria-describedby", "")]
+        if self.field.help_text:
+            ids.append(self.hint_id)
+        if self.errors:
+            ids.append(self.error_id)
+        return " ".join(i for i in ids if i)
+
+    @cached_property
+    def container_classes(self) -> str:
+        """For radios and checkboxes, the form's widget classes modify the group (for
+        example `govuk-radios--inline`, `govuk-checkboxes--small`), not each input."""
+        return self.widget.attrs.get("class", "")
+
+    def _control_classes(self) -> str:
+        base, error = CONTROL_CLASSES.get(self.kind, ("", ""))
+        classes = [base, self.widget.attrs.get("class", "")]
+        if self.errors:
+            classes.append(error)
+        return " ".join(c for c in classes if c)
+
+    def _widget_for_rendering(self) -> forms.Widget:
+        if self.kind == "file":
+            # The current file and the "remove" checkbox are drawn by field.html.
+            widget = forms.FileInput()
+        else:
+            widget = copy.copy(self.widget)
+        widget.attrs = {k: v for k, v in self.widget.attrs.items() if k not in DROPPED_ATTRS}
+        return widget
+
+    @cached_property
+    def control(self) -> str:
+        """The <input>, <textarea> or <select>, with GOV.UK classes, for non-group kinds."""
+        attrs = {"class": self._control_classes()}
+        if self.describedby and not self.is_fieldset:
+            attrs["aria-describedby"] = self.describedby
+        input_type = getattr(self.widget, "input_type", "")
+        if self.kind == "password" or input_type == "email":
+            attrs.setdefault("spellcheck", self.widget.attrs.get("spellcheck", "false"))
+        if self.kind == "password":
+            attrs["autocapitalize"] = self.widget.attrs.get("autocapitalize", "none")
+        return self.field.as_widget(widget=self._widget_for_rendering(), attrs=attrs)
+
+    @cached_property
+    def options(self) -> list[dict]:
+        """Each radio or checkbox in a group: its id, label and rendered <input>.
+
+        Like BoundField.subwidgets, with two differences: each input carries the GOV.UK
+        class, and the first takes the field's own id (GOV.UK Frontend's convention), so
+        an error summary link to "#id_<name>" lands on the group.
+        """
+        attrs = self.field.build_widget_attrs({"id": self.id, "class": f"govuk-{self.kind}__input"})
+        widget = self._widget_for_rendering()
+        options = []
+        for index, data in enumerate(widget.subwidgets(self.field.html_name, self.field.value(), attrs)):
+            if index == 0:
+                data["attrs"]["id"] = self.id
+            tag = BoundWidget(widget, data, self.field.form.renderer).tag(wrap_label=False)
+            options.append({"id": data["attrs"].get("id", ""), "label": data["label"], "tag": tag})
+        return options
+
+    @cached_property
+    def current_file(self) -> str:
+        """The name of the file already stored, when the form edits one."""
+        value = self.field.value()
+        if self.kind == "file" and value and getattr(value, "url", False):
+            return posixpath.basename(str(value.name))
+        return ""
+
+    @property
+    def clear_name(self) -> str:
+        """The "remove the current file" checkbox a ClearableFileInput reads, if offered."""
+        if (
+            self.current_file
+            and isinstance(self.widget, forms.ClearableFileInput)
+            and not self.field.field.required
+        ):
+            return self.widget.clear_checkbox_name(self.field.html_name)
+        return ""
+
+    @property
+    def clear_id(self) -> str:
+        return self.widget.clear_checkbox_id(self.clear_name) if self.clear_name else ""
+
+
+@register.simple_tag
+def govuk_field(field: forms.BoundField) -> GovukField:
+    """`{% govuk_field field as g %}`: how field.html should draw this field."""
+    return GovukField(field)
+
+
+@register.filter
+def govuk_error_anchor(field: forms.BoundField) -> str:
+    """The id an error summary link should jump to: the field's first control."""
+    govuk = GovukField(field)
+    if govuk.kind == "multi":
+        return f"{govuk.id}_0"
+    return govuk.id
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def sentence_case(value: str) -> str:
+    """'Two-Factor Authentication' -> 'Two-factor authentication'; 'IP Address' -> 'IP address'.
+
+    django-allauth writes headings and buttons in title case; GOV.UK writes them in
+    sentence case. Words in capitals (IP, QR, I) are left alone.
+    """
+    first = True
+
+    def recase(match: re.Match) -> str:
+        nonlocal first
+        word = match.group(0)
+        if word.isupper():
+            result = word
+        elif first:
+            result = word[0] + word[1:].lower()
+        else:
+            result = word.lower()
+        first = False
+        return result
+
+    return _WORD.sub(recase, value.strip())
+
+
+@register.filter
+def summary_value(value):
+    """A summary list value: None and "" are shown as not recorded by the partial;
+    plain text keeps its line breaks; anything else (dates, numbers, safe HTML) as given."""
+    if isinstance(value, str) and not isinstance(value, SafeData):
+        return linebreaksbr(value)
+    return value
+
+
+@register.filter
+def is_blank(value) -> bool:
+    return value is None or value == ""
+
+
+@register.filter
+def govuk_duration(value: timedelta) -> str:
+    """timedelta(minutes=15) -> '15 minutes'; timedelta(hours=1, minutes=30) -> '1 hour 30 minutes'."""
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append("1 hour" if hours == 1 else f"{hours} hours")
+    if minutes or not hours:
+        parts.append("1 minute" if minutes == 1 else f"{minutes} minutes")
+    return " ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def govuk_page_url(context, page_number) -> str:
+    """The current URL's query string with `page` set, keeping every other filter."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else None
+    if query is None:
+        return f"?page={page_number}"
+    query["page"] = page_number
+    return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def govuk_page_range(page_obj):
+    """Page numbers to show, with Paginator.ELLIPSIS where runs are left out."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)

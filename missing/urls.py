@@ -1,0 +1,24 @@
+"""Homeward's URLs. Every route that shows a child's data lives in an app and checks scope."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from missing.health import HealthView
+from reporting import views as reporting_views
+
+urlpatterns = [
+    path("", reporting_views.home, name="home"),
+    path("keepalive/", reporting_views.keepalive, name="keepalive"),
+    path("accounts/", include("allauth.urls")),
+    path("children/", include("children.urls")),
+    path("api/v1/", include("children.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("health/", HealthView.as_view(), name="health"),
+]
+
+# The admin is for administrators; production mounts it only when ADMIN_ENABLED is set.
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -1,0 +1,33 @@
+"""Fill an empty database with synthetic demo data: organisations, one user per role, children."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from children.demo import demo_children_exist, seed_children
+from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_organisations
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations, one user per role and a few hundred synthetic children."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--children", type=int, default=300, help="how many children (default 300)")
+
+    def handle(self, *args, children=300, **options):
+        if settings.DJANGO_ENV == "prod":
+            raise CommandError("Demo data is never loaded into a production database (DJANGO_ENV=prod).")
+        organisations = seed_organisations()
+        if demo_children_exist():
+            self.stdout.write("Children already exist: no demo children added.")
+        else:
+            people = organisations.people
+            seed_children(
+                count=children,
+                social_worker=people["social.worker@demo.homeward.invalid"],
+                iro=people["iro@demo.homeward.invalid"],
+            )
+            self.stdout.write(f"Created {children} synthetic children.")
+        self.stdout.write("\nDemo sign-ins (every password is the same):")
+        for email, full_name, _agency, role in DEMO_PEOPLE:
+            self.stdout.write(f"  {role.label:<40} {email}")
+        self.stdout.write(f"  Password: {DEMO_PASSWORD}\n")

@@ -1,0 +1,1 @@
+"""Reporting reads the other apps' records; it keeps no case data of its own yet."""

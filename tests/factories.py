@@ -1,0 +1,136 @@
+"""Factories that build whole scenarios in a line, and the persona world of the security battery.
+
+The world: local authorities LA-A (Manchester) and LA-B (Stockport); police forces F1 (GMP, which
+covers LA-A) and F2 (WMP); a charity commissioned by LA-A; one user per role; children C1 (LA-A),
+C3 (LA-B) and C4 (looked after by LA-B, placed in LA-A).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import factory
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.utils import timezone
+from faker import Faker
+
+from children import services as children_services
+from children.models import Child, LegalStatus
+from organisations.models import Agency, LocalAuthority, Membership, User
+from organisations.roles import AgencyKind, Role
+
+PASSWORD = "Pelican-Harbour-Meadow-77"
+fake = Faker("en_GB")
+
+
+def authority(ons_code: str) -> LocalAuthority:
+    return LocalAuthority.objects.get(ons_code=ons_code)
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = AgencyKind.CHILDRENS_SERVICES
+
+    @factory.post_generation
+    def serves(self, create, extracted, **kwargs):
+        if extracted:
+            self.local_authorities.add(*extracted)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Give the user a TOTP authenticator unless mfa=False; the secret is kept on the user."""
+        if extracted is False:
+            return
+        self.totp_secret = generate_totp_secret()
+        TOTP.activate(self, self.totp_secret)
+        self.save()
+
+
+def totp_code(user: User, at: datetime.datetime | None = None) -> str:
+    """The code the user's authenticator app would show now (or at `at`)."""
+    moment = (at or timezone.now()).timestamp()
+    return format_hotp_value(hotp_value(user.totp_secret, int(moment // 30)))
+
+
+def person(role: str, agency: Agency, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+def make_child(*, responsible: LocalAuthority, by: User | None = None, **fields) -> Child:
+    defaults = {
+        "given_name": fake.first_name(),
+        "family_name": fake.last_name(),
+        "date_of_birth": timezone.localdate() - datetime.timedelta(days=15 * 365),
+        "responsible_authority": responsible,
+    }
+    defaults.update(fields)
+    return children_services.child_create(by=by, **defaults)
+
+
+@dataclass
+class World:
+    la_a: LocalAuthority
+    la_b: LocalAuthority
+    council_a: Agency
+    council_b: Agency
+    charity: Agency
+    force_f1: Agency
+    force_f2: Agency
+    coordinator_a: User
+    coordinator_b: User
+    social_worker_a: User
+    manager_a: User
+    rhi_worker: User
+    police_f1: User
+    police_f2: User
+    analyst_a: User
+    admin: User
+    iro_a: User
+    c1: Child
+    c3: Child
+    c4: Child
+
+
+def build_world() -> World:
+    la_a, la_b = authority("E08000003"), authority("E08000007")
+    council_a = AgencyFactory(name="Manchester children's services", serves=[la_a])
+    council_b = AgencyFactory(name="Stockport children's services", serves=[la_b])
+    charity = AgencyFactory(name="Return interview charity", kind=AgencyKind.VOLUNTARY, serves=[la_a])
+    force_f1 = Agency.objects.get(kind=AgencyKind.POLICE, code="GMP")
+    force_f2 = Agency.objects.get(kind=AgencyKind.POLICE, code="WMP")
+    social_worker_a = person(Role.SOCIAL_WORKER, council_a, full_name="Sophie Worker")
+    world = World(
+        la_a=la_a, la_b=la_b, council_a=council_a, council_b=council_b, charity=charity,
+        force_f1=force_f1, force_f2=force_f2,
+        coordinator_a=person(Role.COORDINATOR, council_a, full_name="Cora Ordinator"),
+        coordinator_b=person(Role.COORDINATOR, council_b, full_name="Colin Stockport"),
+        social_worker_a=social_worker_a,
+        manager_a=person(Role.MANAGER, council_a, full_name="Mandy Manager"),
+        rhi_worker=person(Role.RHI_WORKER, charity, full_name="Rhian Worker"),
+        police_f1=person(Role.POLICE_SPOC, force_f1, full_name="Percy Constable"),
+        police_f2=person(Role.POLICE_SPOC, force_f2, full_name="Wendy Midlands"),
+        analyst_a=person(Role.ANALYST, council_a, full_name="Anna Lyst"),
+        admin=person(Role.ADMINISTRATOR, council_a, full_name="Adam Min", is_staff=True, is_superuser=True),
+        iro_a=person(Role.IRO, council_a, full_name="Ira Reviewer"),
+        c1=make_child(responsible=la_a, given_name="Chloe", family_name="Ashdown",
+                      legal_status=LegalStatus.CHILD_IN_NEED, social_worker=social_worker_a),
+        c3=make_child(responsible=la_b, given_name="Callum", family_name="Brennan"),
+        c4=make_child(responsible=la_b, host_authority=la_a, given_name="Casey", family_name="Oduya",
+                      legal_status=LegalStatus.LOOKED_AFTER_CARE_ORDER),
+    )
+    return world

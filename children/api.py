@@ -16,9 +16,21 @@ class ChildOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Child
         fields = [
-            "id", "given_name", "family_name", "aliases", "date_of_birth", "date_of_birth_estimated",
-            "gender", "ethnicity", "postcode", "legal_status", "looked_after", "responsible_authority",
-            "host_authority", "placement_type", "vulnerabilities",
+            "id",
+            "given_name",
+            "family_name",
+            "aliases",
+            "date_of_birth",
+            "date_of_birth_estimated",
+            "gender",
+            "ethnicity",
+            "postcode",
+            "legal_status",
+            "looked_after",
+            "responsible_authority",
+            "host_authority",
+            "placement_type",
+            "vulnerabilities",
         ]
 
 

@@ -25,15 +25,45 @@ DEMO_ESTABLISHMENTS = [
 # Mostly teenagers, as in the councils' data; weights for ages 8 to 17.
 AGE_WEIGHTS = {8: 1, 9: 1, 10: 2, 11: 3, 12: 6, 13: 10, 14: 16, 15: 22, 16: 22, 17: 17}
 STATUS_WEIGHTS = {
-    LegalStatus.NONE: 30, LegalStatus.EARLY_HELP: 10, LegalStatus.CHILD_IN_NEED: 15,
-    LegalStatus.CHILD_PROTECTION: 8, LegalStatus.LOOKED_AFTER_S20: 12,
-    LegalStatus.LOOKED_AFTER_CARE_ORDER: 20, LegalStatus.CARE_LEAVER: 5,
+    LegalStatus.NONE: 30,
+    LegalStatus.EARLY_HELP: 10,
+    LegalStatus.CHILD_IN_NEED: 15,
+    LegalStatus.CHILD_PROTECTION: 8,
+    LegalStatus.LOOKED_AFTER_S20: 12,
+    LegalStatus.LOOKED_AFTER_CARE_ORDER: 20,
+    LegalStatus.CARE_LEAVER: 5,
 }
-ETHNICITIES = ["White British", "White British", "White British", "White and Black Caribbean",
-               "Pakistani", "Black African", "Bangladeshi", "White Irish", "Any other White background",
-               "Chinese", "Indian", "White and Asian", "Gypsy or Irish Traveller"]
-PLACES = ["Piccadilly Gardens", "the Arndale Centre", "Platt Fields Park", "Stockport bus station",
-          "a friend's house in Longsight", "the canal towpath", "Wigan Pier", "Trafford Centre"]
+ETHNICITIES = [
+    "White British",
+    "White British",
+    "White British",
+    "White and Black Caribbean",
+    "Pakistani",
+    "Black African",
+    "Bangladeshi",
+    "White Irish",
+    "Any other White background",
+    "Chinese",
+    "Indian",
+    "White and Asian",
+    "Gypsy or Irish Traveller",
+]
+PLACES = [
+    "Piccadilly Gardens",
+    "the Arndale Centre",
+    "Platt Fields Park",
+    "Stockport bus station",
+    "a friend's house in Longsight",
+    "the canal towpath",
+    "Wigan Pier",
+    "Trafford Centre",
+]
+
+
+def _description(rng: random.Random) -> str:
+    build = rng.choice(["Slim", "Medium", "Stocky"])
+    hair = rng.choice(["short dark", "long brown", "blonde", "red", "black braided"])
+    return f"{build} build, about {rng.randint(140, 185)} cm, {hair} hair"
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -46,7 +76,9 @@ def seed_children(*, count: int, social_worker: User, iro: User, seed: int = 202
     rng = random.Random(seed)
     fake = Faker("en_GB")
     fake.seed_instance(seed)
-    authorities = {la.ons_code: la for la in LocalAuthority.objects.filter(ons_code__in=["E08000003", "E08000007", "E08000010"])}
+    authorities = {
+        la.ons_code: la for la in LocalAuthority.objects.filter(ons_code__in=["E08000003", "E08000007", "E08000010"])
+    }
     establishments = []
     for name, kind, ons_code, postcode in DEMO_ESTABLISHMENTS:
         establishment, _ = Establishment.objects.get_or_create(
@@ -71,10 +103,14 @@ def seed_children(*, count: int, social_worker: User, iro: User, seed: int = 202
             "address": fake.street_address(),
             "postcode": fake.postcode(),
             "legal_status": status,
-            "legal_status_since": today - datetime.timedelta(days=rng.randint(30, 1500)) if status != LegalStatus.NONE else None,
+            "legal_status_since": today - datetime.timedelta(days=rng.randint(30, 1500))
+            if status != LegalStatus.NONE
+            else None,
             "responsible_authority": responsible,
-            "physical_description": f"{rng.choice(['Slim', 'Medium', 'Stocky'])} build, about {rng.randint(140, 185)} cm, {rng.choice(['short dark', 'long brown', 'blonde', 'red', 'black braided'])} hair",
-            "usual_clothing": rng.choice(["Black puffer jacket, grey joggers", "School uniform", "Red hoodie, trainers", "Denim jacket"]),
+            "physical_description": _description(rng),
+            "usual_clothing": rng.choice(
+                ["Black puffer jacket, grey joggers", "School uniform", "Red hoodie, trainers", "Denim jacket"]
+            ),
             "places_frequented": ", ".join(rng.sample(PLACES, 2)),
         }
         for flag, _label in VULNERABILITY_FLAGS:
@@ -90,7 +126,11 @@ def seed_children(*, count: int, social_worker: User, iro: User, seed: int = 202
                 fields["host_authority"] = establishment.local_authority
             if responsible.ons_code == "E08000003":
                 fields["iro"] = iro
-        if status not in (LegalStatus.NONE, LegalStatus.EARLY_HELP) and responsible.ons_code == "E08000003" and rng.random() < 0.3:
+        if (
+            status not in (LegalStatus.NONE, LegalStatus.EARLY_HELP)
+            and responsible.ons_code == "E08000003"
+            and rng.random() < 0.3
+        ):
             fields["social_worker"] = social_worker
         aliases = [fake.first_name()] if rng.random() < 0.1 else []
         services.child_create(by=None, reason="Demo data", aliases=aliases, **fields)

@@ -25,7 +25,9 @@ class ChildSearchForm(forms.Form):
 
 
 def authorities_served_by(user):
-    return LocalAuthority.objects.filter(agencies__memberships__user=user, agencies__memberships__active=True).distinct()
+    return LocalAuthority.objects.filter(
+        agencies__memberships__user=user, agencies__memberships__active=True
+    ).distinct()
 
 
 class ChildForm(forms.ModelForm):
@@ -45,13 +47,31 @@ class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
         fields = [
-            "given_name", "family_name", "date_of_birth", "date_of_birth_estimated", "gender", "ethnicity",
-            "address", "postcode",
-            "legal_status", "legal_status_since", "responsible_authority", "host_authority",
-            "placement_type", "establishment", "placement_start", "social_worker", "iro",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "date_of_birth_estimated",
+            "gender",
+            "ethnicity",
+            "address",
+            "postcode",
+            "legal_status",
+            "legal_status_since",
+            "responsible_authority",
+            "host_authority",
+            "placement_type",
+            "establishment",
+            "placement_start",
+            "social_worker",
+            "iro",
             *[name for name, _ in VULNERABILITY_FLAGS],
-            "physical_description", "usual_clothing", "phone", "places_frequented", "associates",
-            "photo", "photo_taken_on",
+            "physical_description",
+            "usual_clothing",
+            "phone",
+            "places_frequented",
+            "associates",
+            "photo",
+            "photo_taken_on",
         ]
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"class": "govuk-input--width-10"}),

@@ -138,9 +138,7 @@ class Child(models.Model):
     usual_clothing = models.TextField(blank=True)
     phone = models.CharField("mobile phone", max_length=30, blank=True)
     places_frequented = models.TextField(blank=True)
-    associates = models.TextField(
-        blank=True, help_text="Adults of concern and peers the child spends time with."
-    )
+    associates = models.TextField(blank=True, help_text="Adults of concern and peers the child spends time with.")
     photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)
     photo_taken_on = models.DateField(null=True, blank=True)
 
@@ -169,9 +167,13 @@ class Child(models.Model):
         if self.date_of_birth and self.date_of_birth > today:
             errors["date_of_birth"] = "Date of birth must be today or in the past."
         elif self.date_of_birth and self.age_on(today) >= MAXIMUM_AGE:
-            errors["date_of_birth"] = f"Homeward is for children and young care leavers: the child must be under {MAXIMUM_AGE}."
+            errors["date_of_birth"] = (
+                f"Homeward is for children and young care leavers: the child must be under {MAXIMUM_AGE}."
+            )
         if self.host_authority_id and self.host_authority_id == self.responsible_authority_id:
-            errors["host_authority"] = "Leave the host authority empty when the child is placed in the responsible authority's own area."
+            errors["host_authority"] = (
+                "Leave the host authority empty when the child is placed in the responsible authority's own area."
+            )
         if self.placement_start and self.date_of_birth and self.placement_start < self.date_of_birth:
             errors["placement_start"] = "The placement cannot start before the child was born."
         if errors:

@@ -21,9 +21,11 @@ def child_search(*, user, query: str = "", date_of_birth: datetime.date | None =
 
 def child_for_user(*, user, pk: int) -> Child:
     """One child, or Child.DoesNotExist when it does not exist or is out of the user's scope."""
-    return Child.objects.visible_to(user).select_related(
-        "responsible_authority", "host_authority", "establishment", "social_worker", "iro"
-    ).get(pk=pk)
+    return (
+        Child.objects.visible_to(user)
+        .select_related("responsible_authority", "host_authority", "establishment", "social_worker", "iro")
+        .get(pk=pk)
+    )
 
 
 def children_allocated_to(user) -> QuerySet[Child]:

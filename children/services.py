@@ -13,11 +13,14 @@ def normalise_name(value: str) -> str:
 
 
 def search_key(value: str) -> str:
-    """Lower case without accents, apostrophes, hyphens or extra spaces, for matching names."""
+    """Lower case without accents or apostrophes, hyphens as spaces, for matching names:
+    "O’Brien" matches "obrien", "Jan–Marie" matches "jan marie", "Zoë" matches "ZOE"."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    for mark in "'’‘`-–—.":
-        stripped = stripped.replace(mark, " ")
+    for apostrophe in "'’‘`":
+        stripped = stripped.replace(apostrophe, "")
+    for separator in "-‐–—.":
+        stripped = stripped.replace(separator, " ")
     return " ".join(stripped.split())
 
 

@@ -41,8 +41,12 @@ def child_list(request):
     return render(
         request,
         "children/child_list.html",
-        {"form": form, "page_obj": page, "can_create": request.user.has_role(*CHILD_EDITORS),
-         "searched": bool(request.GET.get("q") or request.GET.get("date_of_birth"))},
+        {
+            "form": form,
+            "page_obj": page,
+            "can_create": request.user.has_role(*CHILD_EDITORS),
+            "searched": bool(request.GET.get("q") or request.GET.get("date_of_birth")),
+        },
     )
 
 

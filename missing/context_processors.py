@@ -8,9 +8,20 @@ from organisations.roles import Role
 # (label, url name, roles that see it; None means everyone signed in)
 NAVIGATION = [
     ("Home", "home", None),
-    ("Children", "children:list", {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.MANAGER, Role.IRO,
-                                    Role.CME_OFFICER, Role.RHI_WORKER, Role.POLICE_SPOC}),
-    ("Your account", "account_account", None),
+    (
+        "Children",
+        "children:list",
+        {
+            Role.COORDINATOR,
+            Role.SOCIAL_WORKER,
+            Role.MANAGER,
+            Role.IRO,
+            Role.CME_OFFICER,
+            Role.RHI_WORKER,
+            Role.POLICE_SPOC,
+        },
+    ),
+    ("Your account", "your_account", None),
 ]
 
 
@@ -27,8 +38,12 @@ def navigation_for(user, path: str) -> list[dict]:
 
 
 def homeward(request):
-    context = {"service_name": "Homeward", "nav_items": [], "session_timeout_seconds": None,
-               "session_keepalive_url": ""}
+    context = {
+        "service_name": "Homeward",
+        "nav_items": [],
+        "session_timeout_seconds": None,
+        "session_keepalive_url": "",
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["nav_items"] = navigation_for(user, request.path)

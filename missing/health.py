@@ -3,11 +3,10 @@
 import dataclasses
 
 from django.http import JsonResponse
-
 from django.utils import timezone
 from health_check.base import HealthCheck
-from health_check.views import HealthCheckView
 from health_check.exceptions import ServiceUnavailable
+from health_check.views import HealthCheckView
 
 from deadlines.services import sweeper_is_alive
 

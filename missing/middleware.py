@@ -48,9 +48,7 @@ class RequireMFAMiddleware:
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
 
-                return JsonResponse(
-                    {"detail": "Set up two-factor authentication before using the API."}, status=403
-                )
+                return JsonResponse({"detail": "Set up two-factor authentication before using the API."}, status=403)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

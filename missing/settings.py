@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "missing.context_processors.homeward",
             ],
+            # The project package is not an app, so its template tags are registered here.
+            "libraries": {"govuk": "missing.templatetags.govuk"},
             # Tests make an undefined variable fail loudly (see tests/conftest.py).
             "string_if_invalid": "",
         },
@@ -165,6 +167,7 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Homeward] "
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no email (with a sign-up link) to addresses with no account
 ACCOUNT_RATE_LIMITS = {"login_failed": None}  # django-axes does the lockout
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Homeward"
@@ -294,7 +297,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(DEADLINE_SWEEP_SECONDS),
     },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 
 LOGGING = {
     "version": 1,
@@ -302,5 +307,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

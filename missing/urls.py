@@ -6,12 +6,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from missing.health import HealthView
+from organisations import views as organisations_views
 from reporting import views as reporting_views
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("keepalive/", reporting_views.keepalive, name="keepalive"),
     path("accounts/", include("allauth.urls")),
+    path("account/", organisations_views.your_account, name="your_account"),
     path("children/", include("children.urls")),
     path("api/v1/", include("children.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -31,9 +31,7 @@ class Agency(models.Model):
 
     name = models.CharField(max_length=150, unique=True)
     kind = models.CharField(max_length=30, choices=AgencyKind.choices)
-    code = models.CharField(
-        max_length=10, blank=True, help_text="Short code, e.g. GMP for a police force."
-    )
+    code = models.CharField(max_length=10, blank=True, help_text="Short code, e.g. GMP for a police force.")
     local_authorities = models.ManyToManyField(
         LocalAuthority, related_name="agencies", blank=True, verbose_name="local authorities served"
     )
@@ -100,9 +98,7 @@ class User(AbstractUser):
     def active_memberships(self):
         # Cached per instance: scoping asks several times within one request.
         if not hasattr(self, "_memberships_cache"):
-            self._memberships_cache = list(
-                self.memberships.filter(active=True).select_related("agency")
-            )
+            self._memberships_cache = list(self.memberships.filter(active=True).select_related("agency"))
         return self._memberships_cache
 
     def roles(self) -> set[str]:
@@ -126,9 +122,7 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["agency__name", "role"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique")]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}, {self.agency}"

@@ -6,6 +6,7 @@ C3 (LA-B) and C4 (looked after by LA-B, placed in LA-A).
 """
 
 import datetime
+import importlib
 from dataclasses import dataclass
 
 import factory
@@ -22,7 +23,17 @@ PASSWORD = "Pelican-Harbour-Meadow-77"
 fake = Faker("en_GB")
 
 
+def ensure_reference_data() -> None:
+    """Transactional tests (browser, concurrency) flush tables, taking the migration-loaded
+    reference data with them; load it again when it is gone."""
+    if not LocalAuthority.objects.exists():
+        from django.apps import apps
+
+        importlib.import_module("organisations.migrations.0002_reference_data").load_reference_data(apps)
+
+
 def authority(ons_code: str) -> LocalAuthority:
+    ensure_reference_data()
     return LocalAuthority.objects.get(ons_code=ons_code)
 
 
@@ -52,11 +63,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def mfa(self, create, extracted, **kwargs):
         """Give the user a TOTP authenticator unless mfa=False; the secret is kept on the user."""
+        self.save()  # keeps the password set above
         if extracted is False:
             return
         self.totp_secret = generate_totp_secret()
         TOTP.activate(self, self.totp_secret)
-        self.save()
 
 
 def totp_code(user: User, at: datetime.datetime | None = None) -> str:
@@ -115,8 +126,13 @@ def build_world() -> World:
     force_f2 = Agency.objects.get(kind=AgencyKind.POLICE, code="WMP")
     social_worker_a = person(Role.SOCIAL_WORKER, council_a, full_name="Sophie Worker")
     world = World(
-        la_a=la_a, la_b=la_b, council_a=council_a, council_b=council_b, charity=charity,
-        force_f1=force_f1, force_f2=force_f2,
+        la_a=la_a,
+        la_b=la_b,
+        council_a=council_a,
+        council_b=council_b,
+        charity=charity,
+        force_f1=force_f1,
+        force_f2=force_f2,
         coordinator_a=person(Role.COORDINATOR, council_a, full_name="Cora Ordinator"),
         coordinator_b=person(Role.COORDINATOR, council_b, full_name="Colin Stockport"),
         social_worker_a=social_worker_a,
@@ -127,10 +143,20 @@ def build_world() -> World:
         analyst_a=person(Role.ANALYST, council_a, full_name="Anna Lyst"),
         admin=person(Role.ADMINISTRATOR, council_a, full_name="Adam Min", is_staff=True, is_superuser=True),
         iro_a=person(Role.IRO, council_a, full_name="Ira Reviewer"),
-        c1=make_child(responsible=la_a, given_name="Chloe", family_name="Ashdown",
-                      legal_status=LegalStatus.CHILD_IN_NEED, social_worker=social_worker_a),
+        c1=make_child(
+            responsible=la_a,
+            given_name="Chloe",
+            family_name="Ashdown",
+            legal_status=LegalStatus.CHILD_IN_NEED,
+            social_worker=social_worker_a,
+        ),
         c3=make_child(responsible=la_b, given_name="Callum", family_name="Brennan"),
-        c4=make_child(responsible=la_b, host_authority=la_a, given_name="Casey", family_name="Oduya",
-                      legal_status=LegalStatus.LOOKED_AFTER_CARE_ORDER),
+        c4=make_child(
+            responsible=la_b,
+            host_authority=la_a,
+            given_name="Casey",
+            family_name="Oduya",
+            legal_status=LegalStatus.LOOKED_AFTER_CARE_ORDER,
+        ),
     )
     return world

@@ -6,111 +6,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('children', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("children", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='host_authority',
-            field=models.ForeignKey(blank=True, help_text='The authority the child is placed in, when placed out of area.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children_hosted', to='organisations.localauthority'),
+            model_name="child",
+            name="host_authority",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The authority the child is placed in, when placed out of area.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children_hosted",
+                to="organisations.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='iro',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='independent reviewing officer'),
+            model_name="child",
+            name="iro",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="independent reviewing officer",
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='responsible_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='children_responsible_for', to='organisations.localauthority'),
+            model_name="child",
+            name="responsible_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children_responsible_for",
+                to="organisations.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='social_worker',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="child",
+            name="social_worker",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='childalias',
-            name='child',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='children.child'),
+            model_name="childalias",
+            name="child",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="aliases", to="children.child"
+            ),
         ),
         migrations.AddField(
-            model_name='establishment',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.localauthority'),
+            model_name="establishment",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="organisations.localauthority"
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='establishment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='children.establishment'),
+            model_name="child",
+            name="establishment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="children.establishment",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchild',
-            name='establishment',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='children.establishment'),
+            model_name="historicalchild",
+            name="establishment",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="children.establishment",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchild',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalchild",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchild',
-            name='host_authority',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The authority the child is placed in, when placed out of area.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.localauthority'),
+            model_name="historicalchild",
+            name="host_authority",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The authority the child is placed in, when placed out of area.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="organisations.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchild',
-            name='iro',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='independent reviewing officer'),
+            model_name="historicalchild",
+            name="iro",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="independent reviewing officer",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchild',
-            name='responsible_authority',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.localauthority'),
+            model_name="historicalchild",
+            name="responsible_authority",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="organisations.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchild',
-            name='social_worker',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalchild",
+            name="social_worker",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchildalias',
-            name='child',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='children.child'),
+            model_name="historicalchildalias",
+            name="child",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="children.child",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchildalias',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalchildalias",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalestablishment',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalestablishment",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalestablishment',
-            name='local_authority',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.localauthority'),
+            model_name="historicalestablishment",
+            name="local_authority",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="organisations.localauthority",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='childalias',
-            constraint=models.UniqueConstraint(fields=('child', 'name'), name='alias_unique_per_child'),
+            model_name="childalias",
+            constraint=models.UniqueConstraint(fields=("child", "name"), name="alias_unique_per_child"),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['date_of_birth'], name='children_ch_date_of_8a51a3_idx'),
+            model_name="child",
+            index=models.Index(fields=["date_of_birth"], name="children_ch_date_of_8a51a3_idx"),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['family_name', 'given_name'], name='children_ch_family__55d370_idx'),
+            model_name="child",
+            index=models.Index(fields=["family_name", "given_name"], name="children_ch_family__55d370_idx"),
         ),
     ]

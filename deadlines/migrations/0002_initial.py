@@ -6,40 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('deadlines', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("deadlines", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaldeadline',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicaldeadline",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldeadline',
-            name='subject_type',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contenttypes.contenttype'),
+            model_name="historicaldeadline",
+            name="subject_type",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="contenttypes.contenttype",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['published_at', 'created_at'], name='outbox_pending_idx'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["published_at", "created_at"], name="outbox_pending_idx"),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['state', 'due_at'], name='deadline_sweep_idx'),
+            model_name="deadline",
+            index=models.Index(fields=["state", "due_at"], name="deadline_sweep_idx"),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['subject_type', 'subject_id'], name='deadline_subject_idx'),
+            model_name="deadline",
+            index=models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
         ),
         migrations.AddConstraint(
-            model_name='deadline',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('kind', 'subject_type', 'subject_id'), name='one_open_deadline_per_kind_and_subject'),
+            model_name="deadline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "open")),
+                fields=("kind", "subject_type", "subject_id"),
+                name="one_open_deadline_per_kind_and_subject",
+            ),
         ),
     ]

@@ -10,43 +10,49 @@ import re
 from datetime import timedelta
 
 from django import forms, template
+from django.forms import widgets
 from django.forms.boundfield import BoundWidget
 from django.template.defaultfilters import linebreaksbr, stringfilter
 from django.utils.functional import cached_property
-from django.utils.safestring import SafeData
+from django.utils.safestring import SafeData, mark_safe
 
 register = template.Library()
 
 # Most specific first: CheckboxSelectMultiple is a RadioSelect, ClearableFileInput a
 # FileInput, PasswordInput and CheckboxInput are Inputs.
 WIDGET_KINDS = (
-    (forms.CheckboxSelectMultiple, "checkboxes"),
-    (forms.RadioSelect, "radios"),
-    (forms.CheckboxInput, "checkbox"),
-    (forms.FileInput, "file"),
-    (forms.Textarea, "textarea"),
-    (forms.Select, "select"),
-    (forms.PasswordInput, "password"),
-    (forms.MultiWidget, "multi"),
-    (forms.Input, "input"),
+    (widgets.CheckboxSelectMultiple, "checkboxes"),
+    (widgets.RadioSelect, "radios"),
+    (widgets.CheckboxInput, "checkbox"),
+    (widgets.FileInput, "file"),
+    (widgets.Textarea, "textarea"),
+    (widgets.Select, "select"),
+    (widgets.PasswordInput, "password"),
+    (widgets.MultiWidget, "multi"),
+    (widgets.Input, "input"),
 )
 
 # The GOV.UK classes each kind of control carries, and the modifier it takes on error.
 CONTROL_CLASSES = {
     "input": ("govuk-input", "govuk-input--error"),
-    "multi": ("govuk-input", "govuk-input--error"),
-    "password": (
-        "govuk-input govuk-password-input__input govuk-js-password-input-input",
-        "govuk-input--error",
-    ),
+    "multi": ("govuk-input govuk-date-input__input", "govuk-input--error"),
+    "password": ("govuk-input", "govuk-input--error"),
     "textarea": ("govuk-textarea", "govuk-textarea--error"),
     "select": ("govuk-select", "govuk-select--error"),
     "file": ("govuk-file-upload", "govuk-file-upload--error"),
     "checkbox": ("govuk-checkboxes__input", ""),
 }
 
+# Labels for the inputs of a MultiWidget, unless the widget names them itself with a
+# `subwidget_labels` attribute (a GOV.UK date input widget would say "Day", "Month", "Year").
+DEFAULT_PART_LABELS = {widgets.SplitDateTimeWidget: ("Date", "Time")}
+
 # Kinds whose label is a <legend> around a group of controls.
 FIELDSET_KINDS = frozenset({"radios", "checkboxes", "multi"})
+
+# GOV.UK's pattern for a security code: numeric keyboard, sized for the code.
+ONE_TIME_CODE_ATTRS = {"inputmode": "numeric", "spellcheck": "false"}
+ONE_TIME_CODE_WIDTH = "govuk-input--width-10"
 
 # GOV.UK asks for no placeholder text: it vanishes as you type and is often too faint to read.
 DROPPED_ATTRS = frozenset({"placeholder"})
@@ -115,17 +121,23 @@ class GovukField:
         example `govuk-radios--inline`, `govuk-checkboxes--small`), not each input."""
         return self.widget.attrs.get("class", "")
 
+    @property
+    def is_one_time_code(self) -> bool:
+        return self.kind == "input" and self.widget.attrs.get("autocomplete") == "one-time-code"
+
     def _control_classes(self) -> str:
         base, error = CONTROL_CLASSES.get(self.kind, ("", ""))
         classes = [base, self.widget.attrs.get("class", "")]
+        if self.is_one_time_code and "govuk-input--width-" not in classes[1]:
+            classes.append(ONE_TIME_CODE_WIDTH)
         if self.errors:
             classes.append(error)
         return " ".join(c for c in classes if c)
 
-    def _widget_for_rendering(self) -> forms.Widget:
+    def _widget_for_rendering(self) -> widgets.Widget:
         if self.kind == "file":
             # The current file and the "remove" checkbox are drawn by field.html.
-            widget = forms.FileInput()
+            widget = widgets.FileInput()
         else:
             widget = copy.copy(self.widget)
         widget.attrs = {k: v for k, v in self.widget.attrs.items() if k not in DROPPED_ATTRS}
@@ -142,6 +154,8 @@ class GovukField:
             attrs.setdefault("spellcheck", self.widget.attrs.get("spellcheck", "false"))
         if self.kind == "password":
             attrs["autocapitalize"] = self.widget.attrs.get("autocapitalize", "none")
+        if self.is_one_time_code:
+            attrs.update({k: self.widget.attrs.get(k, v) for k, v in ONE_TIME_CODE_ATTRS.items()})
         return self.field.as_widget(widget=self._widget_for_rendering(), attrs=attrs)
 
     @cached_property
@@ -163,6 +177,32 @@ class GovukField:
         return options
 
     @cached_property
+    def parts(self) -> list[dict]:
+        """Each input of a MultiWidget (date and time, or day, month and year) with its label.
+
+        Each input keeps its own width class (say `govuk-input--width-4` on a year) beside
+        the GOV.UK date-input classes.
+        """
+        widget = self._widget_for_rendering()
+        attrs = self.field.build_widget_attrs({"id": self.id})
+        context = widget.get_context(self.field.html_name, self.field.value(), attrs)
+        labels = getattr(self.widget, "subwidget_labels", None) or next(
+            (labels for widget_class, labels in DEFAULT_PART_LABELS.items() if isinstance(self.widget, widget_class)),
+            (),
+        )
+        base, error = CONTROL_CLASSES["multi"]
+        parts = []
+        for index, (sub, sub_widget) in enumerate(zip(context["widget"]["subwidgets"], widget.widgets, strict=True)):
+            classes = [base, sub_widget.attrs.get("class", ""), error if self.errors else ""]
+            sub["attrs"]["class"] = " ".join(c for c in classes if c)
+            sub["attrs"].pop("placeholder", None)
+            # Rendered by the widget's own (autoescaping) template; the renderer returns str.
+            html = mark_safe(self.field.form.renderer.render(sub["template_name"], {"widget": sub}))
+            label = labels[index] if index < len(labels) else f"Part {index + 1}"
+            parts.append({"id": sub["attrs"].get("id", ""), "label": label, "tag": html})
+        return parts
+
+    @cached_property
     def current_file(self) -> str:
         """The name of the file already stored, when the form edits one."""
         value = self.field.value()
@@ -173,11 +213,7 @@ class GovukField:
     @property
     def clear_name(self) -> str:
         """The "remove the current file" checkbox a ClearableFileInput reads, if offered."""
-        if (
-            self.current_file
-            and isinstance(self.widget, forms.ClearableFileInput)
-            and not self.field.field.required
-        ):
+        if self.current_file and isinstance(self.widget, widgets.ClearableFileInput) and not self.field.field.required:
             return self.widget.clear_checkbox_name(self.field.html_name)
         return ""
 
@@ -240,6 +276,7 @@ def summary_value(value):
 
 @register.filter
 def is_blank(value) -> bool:
+    """True for None and "", not for 0 or False (which are answers)."""
     return value is None or value == ""
 
 
@@ -260,9 +297,9 @@ def govuk_duration(value: timedelta) -> str:
 def govuk_page_url(context, page_number) -> str:
     """The current URL's query string with `page` set, keeping every other filter."""
     request = context.get("request")
-    query = request.GET.copy() if request is not None else None
-    if query is None:
+    if request is None:
         return f"?page={page_number}"
+    query = request.GET.copy()
     query["page"] = page_number
     return f"?{query.urlencode()}"
 

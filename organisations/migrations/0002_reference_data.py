@@ -42,9 +42,7 @@ def load_reference_data(apps, schema_editor=None):
         unknown = sorted(set(codes) - set(by_code))
         if unknown:
             raise ValueError(f"Police force {row['code']} lists unknown ONS codes: {', '.join(unknown)}")
-        force, _ = Agency.objects.update_or_create(
-            kind=POLICE, code=row["code"], defaults={"name": row["name"]}
-        )
+        force, _ = Agency.objects.update_or_create(kind=POLICE, code=row["code"], defaults={"name": row["name"]})
         force.local_authorities.set([by_code[code] for code in codes])
 
 

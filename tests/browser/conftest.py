@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_CORE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
@@ -21,7 +27,9 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's event loop must not outlive the browser tests, or Django's async
+# views (the health check) would refuse to run in this thread afterwards.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -55,7 +63,9 @@ def assert_accessible(axe):
     """Run axe (WCAG 2.2 A and AA) on the page as it is now; fail listing every violation."""
 
     def check(page):
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+        results = axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+        )
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     return check

@@ -64,7 +64,7 @@ def test_add_a_child_then_correct_the_record(page, world, assert_accessible):
 
     page.get_by_label("Given name").fill("Siobhán")
     page.get_by_label("Family name").fill("Nguyễn")
-    page.get_by_label("Date of birth", exact=True).fill("2011-05-04")
+    page.get_by_label("Date of birth (optional)", exact=True).fill("2011-05-04")
     page.get_by_label("Responsible authority").select_option(label="Manchester")
     page.get_by_label("Child sexual exploitation (CSE)").check()
     page.get_by_role("button", name="Add child").click()
@@ -84,11 +84,24 @@ def test_add_a_child_then_correct_the_record(page, world, assert_accessible):
     assert child.history.first().history_user == world.coordinator_a
 
 
-def test_a_new_user_is_taken_to_set_up_two_factor_authentication(page, db, assert_accessible):
+def test_a_new_user_sets_up_two_factor_authentication_before_anything_else(page, db, assert_accessible):
     user = UserFactory(mfa=False)
     page.goto(reverse("account_login"))
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Setting up an authenticator is a security change: allauth asks for the password again.
+    page.wait_for_url("**" + reverse("account_reauthenticate") + "*")
+    assert_accessible(page)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button").first.click()
     page.wait_for_url("**" + reverse("mfa_activate_totp"))
     assert_accessible(page)
+
+    user.totp_secret = page.get_by_label("Authenticator secret").input_value().strip()
+    page.get_by_label("Authenticator code").fill(totp_code(user))
+    page.locator("main").get_by_role("button").first.click()
+    assert page.get_by_text("recovery codes", exact=False).first.is_visible()
+    assert_accessible(page)
+    page.goto(reverse("children:list"))
+    assert page.get_by_role("heading", name="Children", exact=True).is_visible()

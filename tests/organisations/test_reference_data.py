@@ -101,9 +101,7 @@ def test_wmp_covers_birmingham():
 
 @pytest.mark.django_db
 def test_london_is_split_between_the_met_and_city_of_london_police():
-    assert list(police_forces().get(code="COLP").local_authorities.values_list("ons_code", flat=True)) == [
-        "E09000001"
-    ]
+    assert list(police_forces().get(code="COLP").local_authorities.values_list("ons_code", flat=True)) == ["E09000001"]
     assert police_forces().get(code="MPS").local_authorities.count() == 32
 
 

@@ -42,7 +42,7 @@ def test_signed_in_pages_are_never_cached_and_leak_no_referrer(client, world):
 
 
 def prod_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(DJANGO_ENV="prod", SECRET_KEY="k" * 60 + "-production-like-secret", ALLOWED_HOSTS="homeward.example.org")
     env.update(extra)
     return env
@@ -52,7 +52,11 @@ def test_production_settings_pass_check_deploy():
     """W1: zero warnings from Django's deployment checklist."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=prod_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=prod_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -66,25 +70,42 @@ def test_production_cookies_are_secure_host_only_and_http_only():
         "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS, s.HOMEWARD_REQUIRE_MFA)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=prod_env(DJANGO_SETTINGS_MODULE="missing.settings"),
     )
     assert result.stdout.split() == [
-        "__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "Lax", "31536000", "True"
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "31536000",
+        "True",
     ], result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = prod_env()
     del env["SECRET_KEY"]
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
 def test_demo_data_is_refused_in_production():
     """Security battery A9."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=prod_env(DATABASE_URL="sqlite:///:memory:"),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=ROOT,
+        env=prod_env(DATABASE_URL="sqlite:///:memory:"),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0 and "never loaded into a production database" in result.stderr

@@ -28,6 +28,6 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Created {children} synthetic children.")
         self.stdout.write("\nDemo sign-ins (every password is the same):")
-        for email, full_name, _agency, role in DEMO_PEOPLE:
+        for email, _full_name, _agency, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role.label:<40} {email}")
         self.stdout.write(f"  Password: {DEMO_PASSWORD}\n")

@@ -114,7 +114,7 @@ def seed_children(*, count: int, social_worker: User, iro: User, seed: int = 202
             "places_frequented": ", ".join(rng.sample(PLACES, 2)),
         }
         for flag, _label in VULNERABILITY_FLAGS:
-            fields[flag] = rng.random() < 0.08
+            fields[flag] = rng.random() < 0.08 and (flag != "flag_fgm" or gender == Gender.FEMALE)
         if status in (LegalStatus.LOOKED_AFTER_S20, LegalStatus.LOOKED_AFTER_CARE_ORDER, LegalStatus.CARE_LEAVER):
             establishment = rng.choice(establishments)
             fields.update(

@@ -60,6 +60,13 @@ def child_detail(request, pk):
         {
             "child": child,
             "aliases": child.aliases.all(),
+            "pen_picture": [
+                ("Description", child.physical_description),
+                ("Usual clothing", child.usual_clothing),
+                ("Mobile phone", child.phone),
+                ("Places frequented", child.places_frequented),
+                ("Associates", child.associates),
+            ],
             "can_edit": request.user.has_role(*CHILD_EDITORS),
             "history": child_history(child) if show_history else None,
         },

@@ -34,6 +34,8 @@ def navigation_for(user, path: str) -> list[dict]:
         url = reverse(url_name)
         active = path == url if url == "/" else path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
+    if settings.ADMIN_ENABLED and (user.is_staff and user.has_role(Role.ADMINISTRATOR)):
+        items.append({"label": "Administration", "url": reverse("admin:index"), "active": path.startswith("/admin/")})
     return items
 
 

@@ -60,13 +60,17 @@ def user_has_mfa(user) -> bool:
 
 
 class NoStoreMiddleware:
-    """Pages for signed-in users may hold a child's data: browsers and proxies must not keep them."""
+    """Pages for signed-in users may hold a child's data: browsers and proxies must not keep them,
+    and signing out tells the browser to forget everything it kept for this site."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        signed_in = request.user.is_authenticated
         response = self.get_response(request)
-        if request.user.is_authenticated and not request.path.startswith("/static/"):
+        if signed_in and not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
+        if signed_in and request.method == "POST" and request.path == reverse("account_logout"):
+            response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response

@@ -109,3 +109,9 @@ def test_demo_data_is_refused_in_production():
         timeout=60,
     )
     assert result.returncode != 0 and "never loaded into a production database" in result.stderr
+
+
+def test_signing_out_tells_the_browser_to_forget_the_site(client, world):
+    client.force_login(world.coordinator_a)
+    response = client.post(reverse("account_logout"))
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'

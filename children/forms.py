@@ -2,6 +2,8 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 
 from organisations.models import LocalAuthority, User
 from organisations.roles import Role
@@ -95,7 +97,12 @@ class ChildForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         served = authorities_served_by(user)
-        self.fields["responsible_authority"].queryset = served
+        # A host authority's staff may correct a placed child's record without changing who is
+        # responsible for them; nobody can file a child under an authority they do not serve.
+        keep = [self.instance.responsible_authority_id] if self.instance.pk else []
+        self.fields["responsible_authority"].queryset = LocalAuthority.objects.filter(
+            Q(pk__in=served.values("pk")) | Q(pk__in=keep)
+        )
         self.fields["host_authority"].queryset = LocalAuthority.objects.all()
         self.fields["establishment"].queryset = Establishment.objects.select_related("local_authority")
         colleagues = User.objects.filter(
@@ -110,8 +117,9 @@ class ChildForm(forms.ModelForm):
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "size") and photo.size > settings.HOMEWARD_PHOTO_MAX_BYTES:
-            raise forms.ValidationError("The photo must be smaller than 5 MB.")
+        limit = settings.HOMEWARD_PHOTO_MAX_BYTES
+        if photo and hasattr(photo, "size") and photo.size > limit:
+            raise forms.ValidationError(f"The photo must be smaller than {filesizeformat(limit)}.")
         if photo and hasattr(photo, "content_type") and photo.content_type not in {"image/jpeg", "image/png"}:
             raise forms.ValidationError("The photo must be a JPEG or PNG image.")
         return photo

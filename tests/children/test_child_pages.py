@@ -1,9 +1,13 @@
 """Finding, reading, adding and changing children's records through the pages."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from children.models import Child, ChildAlias
 from tests.factories import make_child
@@ -161,3 +165,46 @@ def test_child_list_queries_are_the_same_for_10_and_100_children(client, world):
     # session, user, session activity (read, its user, update), MFA check, memberships,
     # served authorities, count, page of children, session save
     assert len(with_10) == len(with_100) == 11, "\n".join(with_100)
+
+
+def _edit_data(client, child, **changes):
+    form = client.get(reverse("children:edit", args=[child.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "photo"}
+    data.update(responsible_authority=child.responsible_authority_id, **changes)
+    return data
+
+
+def test_the_host_authority_can_correct_a_placed_childs_record(client, world):
+    """C4 is Stockport's child placed in Manchester: Manchester's coordinator keeps Stockport responsible."""
+    client.force_login(world.coordinator_a)
+    data = _edit_data(client, world.c4, phone="07700 900123", reason="New phone number from the placement")
+    response = client.post(reverse("children:edit", args=[world.c4.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    world.c4.refresh_from_db()
+    assert world.c4.phone == "07700 900123" and world.c4.responsible_authority == world.la_b
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(client, world, settings):
+    client.force_login(world.coordinator_a)
+    before = world.c1.history.count()
+    data = _edit_data(client, world.c1, reason="Adding a photo")
+    data["photo"] = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
+    response = client.post(reverse("children:edit", args=[world.c1.pk]), data)
+    assert response.status_code == 200
+    assert "Upload a valid image" in response.content.decode()
+    world.c1.refresh_from_db()
+    assert not world.c1.photo and world.c1.history.count() == before
+    assert not (settings.MEDIA_ROOT / "photos").exists()
+
+
+def test_an_oversized_photo_is_refused(client, world, settings):
+    settings.HOMEWARD_PHOTO_MAX_BYTES = 100
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "blue").save(buffer, "PNG")
+    client.force_login(world.coordinator_a)
+    data = _edit_data(client, world.c1, reason="Adding a photo")
+    data["photo"] = SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+    response = client.post(reverse("children:edit", args=[world.c1.pk]), data)
+    assert "The photo must be smaller than 100\xa0bytes." in response.content.decode()
+    world.c1.refresh_from_db()
+    assert not world.c1.photo

@@ -144,10 +144,12 @@ class Child(models.Model):
 
     # Lower-cased, accent-free "given family aliases" for search that ignores case and accents.
     search_text = models.TextField(editable=False, default="")
+    # "given family" normalised the same way, for matching police records to children.
+    name_key = models.CharField(max_length=401, editable=False, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "updated_at"])
     objects = ChildQuerySet.as_manager()
 
     class Meta:

@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from .models import Child, ChildAlias
 
@@ -28,6 +29,7 @@ def _prepare(child: Child, aliases: list[str], by, reason: str) -> None:
     child.given_name = normalise_name(child.given_name)
     child.family_name = normalise_name(child.family_name)
     child.search_text = search_key(" ".join([child.given_name, child.family_name, *aliases]))
+    child.name_key = search_key(f"{child.given_name} {child.family_name}")
     child.full_clean()
     child._history_user = by
     child._change_reason = reason
@@ -62,6 +64,20 @@ def child_update(*, child: Child, by, reason: str, aliases: list[str] | None = N
     if aliases is not None:
         _set_aliases(child, alias_names, by=by)
     return child
+
+
+def children_create_bulk(*, children: list[Child], by, reason: str) -> list[Child]:
+    """Create many children at once (a police feed names many new children), with history.
+
+    The caller has checked the values; names are normalised and search keys set here, as
+    child_create does.
+    """
+    for child in children:
+        child.given_name = normalise_name(child.given_name)
+        child.family_name = normalise_name(child.family_name)
+        child.search_text = search_key(f"{child.given_name} {child.family_name}")
+        child.name_key = search_key(f"{child.given_name} {child.family_name}")
+    return bulk_create_with_history(children, Child, default_user=by, default_change_reason=reason)
 
 
 def _set_aliases(child: Child, wanted: list[str], *, by) -> None:

@@ -74,6 +74,11 @@ def deadline_cancel(*, kind: str, subject: models.Model, at: datetime.datetime) 
     return _close(kind, subject, DeadlineState.CANCELLED, at)
 
 
+def deadline_exists(*, kind: str, subject: models.Model) -> bool:
+    """Whether the clock `kind` was ever started on `subject`, in any state."""
+    return Deadline.objects.filter(kind=kind, **_subject_filter(subject)).exists()
+
+
 @dataclasses.dataclass
 class SweepResult:
     breached: int = 0

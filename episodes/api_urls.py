@@ -1,0 +1,3 @@
+"""API routes for police reports and episodes."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL patterns (see episodes/urls.py)."""
+
+urlpatterns = []

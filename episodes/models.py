@@ -297,7 +297,8 @@ class HeldReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.force.code} {self.force_reference}: {self.report.get('given_name')} {self.report.get('family_name')}"
+        name = f"{self.report.get('given_name')} {self.report.get('family_name')}"
+        return f"{self.force.code} {self.force_reference}: {name}"
 
 
 class MatchCandidate(models.Model):
@@ -310,6 +311,9 @@ class MatchCandidate(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["held_report", "child"], name="candidate_unique")]
+
+    def __str__(self):
+        return f"{self.child} ({self.reason})"
 
 
 def hash_api_key(key: str) -> str:
@@ -402,3 +406,6 @@ class ImportRejection(models.Model):
 
     class Meta:
         ordering = ["line", "pk"]
+
+    def __str__(self):
+        return f"line {self.line}: {self.column}: {self.reason}"

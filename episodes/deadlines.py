@@ -12,22 +12,24 @@ logger = logging.getLogger(__name__)
 SAFE_AND_WELL = "episodes.safe_and_well_check"
 
 
-def sync_safe_and_well_deadline(episode, *, check_recorded: bool, now: datetime.datetime) -> None:
-    """Open, move, meet or cancel the safe-and-well clock to fit the episode as it is now.
-
-    Called whenever the return time or the check changes, from whichever door changed it.
-    """
+def safe_and_well_clock(episode, *, check_recorded: bool) -> deadlines.Clock:
+    """The police safe-and-well clock: running from the return until a check (or the decision
+    not to hold one) is recorded; none while the child is still missing."""
     if episode.returned_at is None:
-        deadlines.deadline_cancel(kind=SAFE_AND_WELL, subject=episode, at=now)
-    elif check_recorded:
-        met = deadlines.deadline_meet(kind=SAFE_AND_WELL, subject=episode, at=now)
-        if not met and not deadlines.deadline_exists(kind=SAFE_AND_WELL, subject=episode):
-            # Learnt of the return and the check together: the clock is opened and met at once,
-            # so reports can still tell whether it was held within 24 hours.
-            deadlines.deadline_open(kind=SAFE_AND_WELL, subject=episode, due_at=safe_and_well_due(episode.returned_at))
-            deadlines.deadline_meet(kind=SAFE_AND_WELL, subject=episode, at=now)
-    else:
-        deadlines.deadline_open(kind=SAFE_AND_WELL, subject=episode, due_at=safe_and_well_due(episode.returned_at))
+        return deadlines.Clock(due_at=None)
+    return deadlines.Clock(due_at=safe_and_well_due(episode.returned_at), done=check_recorded)
+
+
+def sync_safe_and_well_deadlines(clocks: dict[int, deadlines.Clock], *, now: datetime.datetime) -> None:
+    """Bring the safe-and-well clocks of episodes (by id) in line with `clocks`; called whenever
+    a return time or a check changes, from whichever door changed it."""
+    from .models import Episode
+
+    deadlines.deadlines_set(kind=SAFE_AND_WELL, model=Episode, clocks=clocks, now=now)
+
+
+def sync_safe_and_well_deadline(episode, *, check_recorded: bool, now: datetime.datetime) -> None:
+    sync_safe_and_well_deadlines({episode.pk: safe_and_well_clock(episode, check_recorded=check_recorded)}, now=now)
 
 
 def _safe_and_well_breached(deadline, now) -> None:

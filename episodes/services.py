@@ -11,6 +11,7 @@ import datetime
 import enum
 import logging
 import secrets
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import reduce
 from operator import or_
@@ -23,10 +24,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from children.models import Child, Gender
 from children.services import children_create_bulk
+from deadlines.services import enqueue
 from organisations.roles import Role
 
 from . import matching, rules
-from .deadlines import sync_safe_and_well_deadline
+from .deadlines import safe_and_well_clock, sync_safe_and_well_deadline, sync_safe_and_well_deadlines
 from .feed import PoliceReport
 from .models import (
     ApiKey,
@@ -34,6 +36,8 @@ from .models import (
     Episode,
     EpisodeState,
     HeldReport,
+    ImportJob,
+    ImportRejection,
     MatchCandidate,
     Reclassification,
     SafeAndWellCheck,
@@ -223,9 +227,8 @@ def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[In
             default_user=source.user,
             default_change_reason=source.reason(),
         )
+    _after_reports([o for o in results.values() if o.outcome in (Outcome.CREATED, Outcome.UPDATED)], source, now)
     for outcome in results.values():
-        if outcome.outcome in (Outcome.CREATED, Outcome.UPDATED):
-            _after_report(outcome.episode, outcome.report, source, now, created=outcome.outcome == Outcome.CREATED)
         held = waiting.get(outcome.report.key)
         if outcome.outcome == Outcome.CREATED and held is not None and chosen_child is None:
             # A record that was waiting now matches with certainty (the child's record was corrected).
@@ -283,27 +286,40 @@ def _sync_state(episode: Episode) -> None:
         episode.withdraw_return()
 
 
-def _after_report(episode: Episode, report: PoliceReport, source: IntakeSource, now, *, created: bool) -> None:
-    """What follows a created or changed record: reclassifications, the safe-and-well check
-    the police reported, and the safe-and-well clock."""
-    Reclassification.objects.bulk_create(getattr(episode, "_reclassifications", []))
-    if created and episode.returned_at is None:
-        return
-    check = None
-    if report.safe_and_well_at is not None:
-        check = None if created else getattr(episode, "safe_and_well", None)
-        check = check or SafeAndWellCheck(episode=episode)
-        for column, field in SAFE_AND_WELL_FIELDS.items():
-            setattr(check, field, getattr(report, column))
-        check.held_by = check.held_by or (
-            f"{report.officer}, {report.force.code}" if report.officer else report.force.code
+def _after_reports(outcomes: list[IntakeOutcome], source: IntakeSource, now) -> None:
+    """What follows created and changed records, a batch at a time: reclassifications, the
+    safe-and-well checks the police reported, and the safe-and-well clocks."""
+    reclassifications, new_checks, changed_checks, clocks = [], [], [], {}
+    for outcome in outcomes:
+        episode, report = outcome.episode, outcome.report
+        created = outcome.outcome == Outcome.CREATED
+        reclassifications.extend(getattr(episode, "_reclassifications", []))
+        existing = None if created else getattr(episode, "safe_and_well", None)
+        if report.safe_and_well_at is not None:
+            check = existing or SafeAndWellCheck(episode=episode)
+            for column, field in SAFE_AND_WELL_FIELDS.items():
+                setattr(check, field, getattr(report, column))
+            check.held_by = check.held_by or (
+                f"{report.officer}, {report.force.code}" if report.officer else report.force.code
+            )
+            check.recorded_by = source.user
+            check._change_reason = source.reason(report.line)
+            (changed_checks if existing else new_checks).append(check)
+        if not (created and episode.returned_at is None):
+            recorded = report.safe_and_well_at is not None or existing is not None
+            clocks[episode.pk] = safe_and_well_clock(episode, check_recorded=recorded)
+    Reclassification.objects.bulk_create(reclassifications)
+    if new_checks:
+        bulk_create_with_history(new_checks, SafeAndWellCheck, default_user=source.user)
+    if changed_checks:
+        bulk_update_with_history(
+            changed_checks,
+            SafeAndWellCheck,
+            fields=[*SAFE_AND_WELL_FIELDS.values(), "held_by", "recorded_by"],
+            default_user=source.user,
         )
-        check.recorded_by = source.user
-        check._history_user = source.user
-        check._change_reason = source.reason(report.line)
-        check.save()
-    recorded = check is not None or (not created and _has_check(episode))
-    sync_safe_and_well_deadline(episode, check_recorded=recorded, now=now)
+    if clocks:
+        sync_safe_and_well_deadlines(clocks, now=now)
 
 
 def _has_check(episode: Episode) -> bool:
@@ -712,3 +728,115 @@ def api_key_revoke(*, key: ApiKey, by=None, now: datetime.datetime | None = None
         key._change_reason = "API key revoked"
         key.save()
     return key
+
+
+# --- Uploaded feed files ---------------------------------------------------------------------
+
+# Who may upload a police feed file through the web page (the command line is for operators).
+FEED_UPLOADERS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.POLICE_SPOC})
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# A text file has no NUL bytes: enough of the start to tell a spreadsheet or an image from CSV.
+IMPORT_SNIFF_BYTES = 64 * 1024
+
+
+def can_upload_feed(user) -> bool:
+    return user.has_role(*FEED_UPLOADERS)
+
+
+def _upload_errors(upload) -> dict[str, str]:
+    if not upload.name.lower().endswith(".csv"):
+        return {"file": "The selected file must be a CSV"}
+    if upload.size > IMPORT_MAX_BYTES:
+        return {"file": f"The selected file must be {IMPORT_MAX_BYTES / (1024 * 1024):g} MB or smaller"}
+    if upload.size == 0:
+        return {"file": "The selected file is empty"}
+    upload.seek(0)
+    start = upload.read(IMPORT_SNIFF_BYTES)
+    upload.seek(0)
+    if b"\x00" in start:
+        return {"file": "The selected file must be a CSV saved as UTF-8 text (this one holds binary data)"}
+    return {}
+
+
+@transaction.atomic
+def import_job_create(*, uploaded_by, upload) -> ImportJob:
+    """Keep an uploaded feed file and queue its import (through the outbox, after commit)."""
+    if not can_upload_feed(uploaded_by):
+        raise PermissionDenied("Only coordinators, managers and police SPOCs can upload a police feed file.")
+    _invalid(_upload_errors(upload))
+    job = ImportJob(uploaded_by=uploaded_by, original_name=upload.name[:255], size=upload.size)
+    # A name of our own: the uploaded name is shown, never used as a path.
+    job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
+    job._history_user = uploaded_by
+    job._change_reason = "Police feed file uploaded"
+    job.save()
+    enqueue("episodes.tasks.run_import_job", args=[job.pk])
+    return job
+
+
+def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> ImportJob:
+    """Import an uploaded file; safe to call twice (the task may be delivered twice).
+
+    1. Claim the job with a conditional update (queued -> running): a job already claimed or
+       finished is left alone.
+    2. Import the file through the same path as the command, saving progress after each batch.
+    3. Keep the counts, the refusal, the notes and every rejected row; the job is done or
+       refused. An unexpected error marks it failed (and is logged): it never stays running.
+    """
+    # episodes.imports imports this module, so it is imported here, when needed.
+    from .imports import import_feed
+
+    now = now or timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.RUNNING, started_at=now
+    )
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    if not claimed:
+        logger.info("Import job %s is %s: not run again", job_id, job.state)
+        return job
+
+    def progress(bytes_read: int, rows_read: int) -> None:
+        # Two columns updated, not a save: no history row per batch, and nothing else overwritten.
+        ImportJob.objects.filter(pk=job_id).update(bytes_read=bytes_read, rows_read=rows_read)
+
+    user = job.uploaded_by
+    source = IntakeSource(Source.UPLOAD, f"Police feed upload {job.original_name} by {user}", user)
+    try:
+        with job.file.open("rb") as stream:
+            report = import_feed(stream, source=source, now=now, progress=progress)
+        return _import_job_finish(job, report)
+    except Exception:
+        logger.exception("Import job %s failed", job_id)
+        job.refresh_from_db()
+        job.state = ImportJob.State.FAILED
+        job.finished_at = timezone.now()
+        job._history_user = user
+        job._change_reason = "Import failed"
+        job.save()
+        return job
+
+
+@transaction.atomic
+def _import_job_finish(job: ImportJob, report) -> ImportJob:
+    job.refresh_from_db()
+    job.state = ImportJob.State.REFUSED if report.refusal else ImportJob.State.DONE
+    job.refusal = report.refusal
+    job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
+    job.rejected, job.held = report.rejected_rows, report.held
+    job.notes = report.notes()
+    job.finished_at = timezone.now()
+    job._history_user = job.uploaded_by
+    job._change_reason = "Import refused" if report.refusal else "Import finished"
+    job.save()
+    rejections = [
+        ImportRejection(
+            job=job,
+            line=error.line,
+            column=error.column[:100],
+            reason=error.reason[:500],
+            row=report.rejected.get(error.line, {}),
+        )
+        for error in report.errors
+    ]
+    bulk_create_with_history(rejections, ImportRejection, default_user=job.uploaded_by, batch_size=1000)
+    return job

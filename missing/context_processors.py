@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from episodes.permissions import EPISODE_READERS
 from organisations.roles import Role
 
 # (label, url name, roles that see it; None means everyone signed in)
@@ -21,6 +22,7 @@ NAVIGATION = [
             Role.POLICE_SPOC,
         },
     ),
+    ("Episodes", "episodes:list", EPISODE_READERS),
     ("Your account", "your_account", None),
 ]
 

@@ -3,10 +3,17 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from children.models import Child
 from children.selectors import children_allocated_to
+from episodes import selectors as episodes
 from organisations.roles import AGGREGATE_ONLY, Role
+
+# How many children missing now the home page lists before pointing to the episode list.
+MISSING_NOW_SHOWN = 20
+# Who sees the episode work on their home page: overdue safe-and-well checks, children missing now.
+EPISODE_WORKERS = frozenset({Role.COORDINATOR, Role.POLICE_SPOC})
 
 
 @login_required
@@ -22,7 +29,20 @@ def home(request):
         "recent": visible.order_by("-created_at").select_related("responsible_authority")[:10]
         if user.has_role(Role.COORDINATOR, Role.MANAGER)
         else [],
+        "episode_work": False,
+        "records_to_confirm": None,
     }
+    if user.has_role(*EPISODE_WORKERS):
+        now = timezone.now()
+        missing = list(episodes.missing_now(user=user)[: MISSING_NOW_SHOWN + 1])
+        context.update(
+            episode_work=True,
+            overdue_checks=list(episodes.overdue_safe_and_well_checks(user=user, now=now)),
+            missing_now=[(episode, episode.duration(now)) for episode in missing[:MISSING_NOW_SHOWN]],
+            more_missing=len(missing) > MISSING_NOW_SHOWN,
+        )
+    if user.has_role(Role.COORDINATOR):
+        context["records_to_confirm"] = episodes.records_to_confirm_count(user=user)
     return render(request, "home.html", context)
 
 

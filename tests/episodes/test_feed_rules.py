@@ -56,8 +56,18 @@ def test_a_valid_row_is_read_with_its_values():
 
 
 @pytest.mark.parametrize(
-    "column", ["force", "force_reference", "local_authority", "reported_at", "category", "risk_level",
-               "given_name", "family_name", "last_seen_at"]
+    "column",
+    [
+        "force",
+        "force_reference",
+        "local_authority",
+        "reported_at",
+        "category",
+        "risk_level",
+        "given_name",
+        "family_name",
+        "last_seen_at",
+    ],
 )
 def test_a_blank_required_value_is_rejected_naming_the_column(column):
     assert errors_of(**{column: "  "})[column] == "is required"

@@ -109,8 +109,15 @@ def test_a_found_child_starts_the_safe_and_well_clock_once_24_hours_after_return
     assert deadline.due_at == datetime.datetime(2026, 11, 21, 9, 30, tzinfo=datetime.UTC)
     assert Episode.objects.get(pk=created.episode.pk).state == EpisodeState.RETURNED
 
-    take({**row, "returned_at": "2026-11-20T09:30", "safe_and_well_at": "2026-11-20T11:00",
-          "safe_and_well_outcome": "Stayed at a friend's", "harm_disclosed": "no"})
+    take(
+        {
+            **row,
+            "returned_at": "2026-11-20T09:30",
+            "safe_and_well_at": "2026-11-20T11:00",
+            "safe_and_well_outcome": "Stayed at a friend's",
+            "harm_disclosed": "no",
+        }
+    )
     deadline.refresh_from_db()
     assert deadline.state == DeadlineState.MET
     check = SafeAndWellCheck.objects.get(episode=created.episode)
@@ -130,7 +137,9 @@ def test_a_return_correction_moves_the_clock_and_a_withdrawn_return_cancels_it(w
 
 
 def test_a_record_that_arrives_with_its_check_done_has_its_clock_met_at_once(world):
-    take(report_row(last_seen_at="2026-11-19T20:00", returned_at="2026-11-20T01:00", safe_and_well_at="2026-11-20T02:00"))
+    take(
+        report_row(last_seen_at="2026-11-19T20:00", returned_at="2026-11-20T01:00", safe_and_well_at="2026-11-20T02:00")
+    )
     assert Deadline.objects.get().state == DeadlineState.MET
 
 
@@ -187,8 +196,14 @@ def test_an_exact_match_after_normalising_links_to_the_known_child(world):
 
 
 def test_a_child_placed_in_the_authority_is_matched_too(world):
-    (outcome,) = take(report_row(given_name=world.c4.given_name, family_name=world.c4.family_name,
-                                 date_of_birth=world.c4.date_of_birth.isoformat(), local_authority="Manchester"))
+    (outcome,) = take(
+        report_row(
+            given_name=world.c4.given_name,
+            family_name=world.c4.family_name,
+            date_of_birth=world.c4.date_of_birth.isoformat(),
+            local_authority="Manchester",
+        )
+    )
     assert outcome.episode.child == world.c4
 
 
@@ -279,8 +294,13 @@ def test_only_a_coordinator_of_the_authority_decides_a_held_record(world):
 
 def test_police_see_the_children_with_an_episode_in_their_force_only(world):
     assert not Child.objects.visible_to(world.police_f1).exists()
-    take(report_row(given_name=world.c1.given_name, family_name=world.c1.family_name,
-                    date_of_birth=world.c1.date_of_birth.isoformat()))
+    take(
+        report_row(
+            given_name=world.c1.given_name,
+            family_name=world.c1.family_name,
+            date_of_birth=world.c1.date_of_birth.isoformat(),
+        )
+    )
     assert list(Child.objects.visible_to(world.police_f1)) == [world.c1]
     assert not Child.objects.visible_to(world.police_f2).exists()
     assert list(Episode.objects.visible_to(world.police_f1).values_list("child", flat=True)) == [world.c1.pk]
@@ -289,6 +309,9 @@ def test_police_see_the_children_with_an_episode_in_their_force_only(world):
 
 def test_a_looked_after_child_is_matched_not_duplicated_by_a_care_placement_report(world):
     child = known_child(world, legal_status=LegalStatus.LOOKED_AFTER_CARE_ORDER)
-    (outcome,) = take(report_row(given_name="Jan-Marie", family_name="O'Brien", date_of_birth="2011-03-04",
-                                 missing_from="care_placement"))
+    (outcome,) = take(
+        report_row(
+            given_name="Jan-Marie", family_name="O'Brien", date_of_birth="2011-03-04", missing_from="care_placement"
+        )
+    )
     assert outcome.episode.child == child

@@ -42,8 +42,15 @@ def episode(world):
 
 def test_recording_a_return_starts_the_24_hour_safe_and_well_clock(world, episode):
     returned = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-    episode_record_return(episode=episode, by=world.police_f1, returned_at=returned, return_method="police",
-                          found_location="Piccadilly Gardens", found_postcode="M1 1RG", expected_version=1)
+    episode_record_return(
+        episode=episode,
+        by=world.police_f1,
+        returned_at=returned,
+        return_method="police",
+        found_location="Piccadilly Gardens",
+        found_postcode="M1 1RG",
+        expected_version=1,
+    )
     episode.refresh_from_db()
     assert (episode.state, episode.returned_at, episode.version) == (EpisodeState.RETURNED, returned, 2)
     assert episode.duration_hours == 13.0
@@ -56,8 +63,9 @@ def test_the_safe_and_well_clock_is_24_real_hours_across_the_clock_change(world)
     with time_machine.travel(datetime.datetime(2026, 10, 26, 12, 0, tzinfo=UTC), tick=False):
         episode = make_episode(child=world.c1, last_seen_at="2026-10-24T08:00", reported_at="2026-10-24T09:00")
         # 12:00 BST on Saturday 24 October is 11:00 UTC; 24 elapsed hours later is 11:00 GMT on Sunday.
-        episode_record_return(episode=episode, by=world.police_f1,
-                              returned_at=datetime.datetime(2026, 10, 24, 11, 0, tzinfo=UTC))
+        episode_record_return(
+            episode=episode, by=world.police_f1, returned_at=datetime.datetime(2026, 10, 24, 11, 0, tzinfo=UTC)
+        )
     assert Deadline.objects.get().due_at == datetime.datetime(2026, 10, 25, 11, 0, tzinfo=UTC)
 
 
@@ -79,19 +87,30 @@ def test_a_return_before_last_seen_or_in_the_future_is_refused_with_no_trace(wor
 
 
 def test_a_return_from_a_stale_screen_gets_a_conflict_naming_what_changed(world, episode):
-    episode_reclassify(episode=episode, by=world.police_f1, category="missing", risk_level="high",
-                       reason="New intelligence about an adult", expected_version=1)
+    episode_reclassify(
+        episode=episode,
+        by=world.police_f1,
+        category="missing",
+        risk_level="high",
+        reason="New intelligence about an adult",
+        expected_version=1,
+    )
     with pytest.raises(EpisodeConflict) as conflict:
-        episode_record_return(episode=episode, by=world.coordinator_a, expected_version=1,
-                              returned_at=datetime.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+        episode_record_return(
+            episode=episode,
+            by=world.coordinator_a,
+            expected_version=1,
+            returned_at=datetime.datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+        )
     assert ("Risk grade", "Medium", "High") in conflict.value.changes
     episode.refresh_from_db()
     assert episode.returned_at is None
 
 
 def test_reclassifying_keeps_from_to_when_who_and_why(world, episode):
-    episode_reclassify(episode=episode, by=world.police_f1, category="absent", risk_level="low",
-                       reason="Seen on CCTV with his brother")
+    episode_reclassify(
+        episode=episode, by=world.police_f1, category="absent", risk_level="low", reason="Seen on CCTV with his brother"
+    )
     changes = {r.field: r for r in Reclassification.objects.filter(episode=episode)}
     assert (changes["category"].from_value, changes["category"].to_value) == ("missing", "absent")
     assert (changes["risk_level"].from_display, changes["risk_level"].to_display) == ("Medium", "Low")
@@ -129,35 +148,56 @@ def test_an_episode_is_closed_only_after_the_return(world, episode):
 
 def test_away_from_placement_is_for_a_looked_after_child_whose_whereabouts_are_known(world):
     with pytest.raises(ValidationError) as error:
-        away_episode_create(child=world.c1, by=world.coordinator_a, whereabouts="",
-                            last_seen_at=datetime.datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+        away_episode_create(
+            child=world.c1,
+            by=world.coordinator_a,
+            whereabouts="",
+            last_seen_at=datetime.datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+        )
     assert set(error.value.message_dict) == {"child", "whereabouts"}
     assert not Episode.objects.exists()
     child = make_child(responsible=world.la_a, legal_status=LegalStatus.LOOKED_AFTER_S20)
-    episode = away_episode_create(child=child, by=world.coordinator_a, whereabouts="At her mother's flat",
-                                  last_seen_at=datetime.datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    episode = away_episode_create(
+        child=child,
+        by=world.coordinator_a,
+        whereabouts="At her mother's flat",
+        last_seen_at=datetime.datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+    )
     assert (episode.category, episode.whereabouts_known, episode.force) == (Category.AWAY, True, None)
     assert episode.history.get().history_user == world.coordinator_a
 
 
 def test_a_safe_and_well_check_meets_the_clock_and_cannot_come_before_the_return(world, episode):
-    episode_record_return(episode=episode, by=world.police_f1, returned_at=datetime.datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    episode_record_return(
+        episode=episode, by=world.police_f1, returned_at=datetime.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    )
     with pytest.raises(ValidationError, match="before the child returned"):
-        safe_and_well_record(episode=episode, by=world.police_f1, outcome="Fine",
-                             held_at=datetime.datetime(2026, 11, 20, 8, 59, tzinfo=UTC))
+        safe_and_well_record(
+            episode=episode,
+            by=world.police_f1,
+            outcome="Fine",
+            held_at=datetime.datetime(2026, 11, 20, 8, 59, tzinfo=UTC),
+        )
     with pytest.raises(ValidationError, match="or why it was decided"):
         safe_and_well_record(episode=episode, by=world.police_f1)
     assert Deadline.objects.get().state == DeadlineState.OPEN
-    check = safe_and_well_record(episode=episode, by=world.police_f1, held_by="PC 1234 Shah", outcome="Unharmed",
-                                 harm_disclosed="no", held_at=datetime.datetime(2026, 11, 20, 11, 0, tzinfo=UTC))
+    check = safe_and_well_record(
+        episode=episode,
+        by=world.police_f1,
+        held_by="PC 1234 Shah",
+        outcome="Unharmed",
+        harm_disclosed="no",
+        held_at=datetime.datetime(2026, 11, 20, 11, 0, tzinfo=UTC),
+    )
     assert check.recorded_by == world.police_f1
     assert Deadline.objects.get().state == DeadlineState.MET
 
 
 def test_a_decision_not_to_hold_a_check_is_recorded_with_its_reason(world, episode):
     episode_record_return(episode=episode, by=world.police_f1, returned_at=NOW)
-    check = safe_and_well_record(episode=episode, by=world.police_f1,
-                                 not_held_reason="Fourth episode this week; agreed with the social worker")
+    check = safe_and_well_record(
+        episode=episode, by=world.police_f1, not_held_reason="Fourth episode this week; agreed with the social worker"
+    )
     assert check.held_at is None and "agreed" in check.not_held_reason
     assert Deadline.objects.get().state == DeadlineState.MET
 
@@ -169,6 +209,11 @@ def test_the_sweep_breaches_a_check_not_held_within_24_hours_once(world, episode
     assert sweep(NOW + datetime.timedelta(hours=25)).breached == 0
     assert Deadline.objects.get().state == DeadlineState.BREACHED
     # A check recorded late does not start a second clock.
-    safe_and_well_record(episode=episode, by=world.police_f1, outcome="Unharmed",
-                         held_at=NOW + datetime.timedelta(hours=25), now=NOW + datetime.timedelta(hours=26))
+    safe_and_well_record(
+        episode=episode,
+        by=world.police_f1,
+        outcome="Unharmed",
+        held_at=NOW + datetime.timedelta(hours=25),
+        now=NOW + datetime.timedelta(hours=26),
+    )
     assert Deadline.objects.count() == 1

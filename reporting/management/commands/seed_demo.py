@@ -1,14 +1,16 @@
-"""Fill an empty database with synthetic demo data: organisations, one user per role, children."""
+"""Fill an empty database with synthetic demo data: organisations, one user per role, children
+and a year of their episodes."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from children.demo import demo_children_exist, seed_children
+from episodes.demo import demo_episodes_exist, seed_episodes
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_organisations
 
 
 class Command(BaseCommand):
-    help = "Create demo organisations, one user per role and a few hundred synthetic children."
+    help = "Create demo organisations, one user per role, a few hundred synthetic children and their episodes."
 
     def add_arguments(self, parser):
         parser.add_argument("--children", type=int, default=300, help="how many children (default 300)")
@@ -27,6 +29,21 @@ class Command(BaseCommand):
                 iro=people["iro@demo.homeward.invalid"],
             )
             self.stdout.write(f"Created {children} synthetic children.")
+        if demo_episodes_exist():
+            self.stdout.write("Episodes already exist: no demo episodes added.")
+        else:
+            people = organisations.people
+            made = seed_episodes(
+                coordinators={
+                    "E08000003": people["coordinator@demo.homeward.invalid"],
+                    "E08000007": people["coordinator.stockport@demo.homeward.invalid"],
+                },
+                police_spoc=people["police.spoc@demo.homeward.invalid"],
+            )
+            self.stdout.write(
+                f"Created {made.episodes} episodes ({made.missing_now} still missing, {made.away} away from "
+                f"placement) and {made.held} police records waiting to be confirmed."
+            )
         self.stdout.write("\nDemo sign-ins (every password is the same):")
         for email, _full_name, _agency, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role.label:<40} {email}")

@@ -1,0 +1,1 @@
+"""The police feed import benchmark (docs/benchmarks.md)."""

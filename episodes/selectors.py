@@ -1,0 +1,471 @@
+"""Reading episodes: the list, one episode and its timeline, a child's episode counts and the
+home page's work. Always through the access scope (Episode.objects.visible_to)."""
+
+import calendar
+import dataclasses
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import dateformat, timezone
+
+from children.models import Child
+from deadlines.models import Deadline, DeadlineState
+from organisations.roles import Role
+
+from .deadlines import SAFE_AND_WELL
+from .models import Category, Episode, EpisodeState, HeldReport, Reclassification, SafeAndWellCheck, Source
+from .scope import police_forces_of
+
+# --- The episode list -----------------------------------------------------------------------
+
+SORT_LAST_SEEN = "last_seen"
+SORT_LONGEST = "longest"
+SORTS = [
+    (SORT_LAST_SEEN, "Last seen, most recent first"),
+    (SORT_LONGEST, "Time missing, longest first"),
+]
+
+
+def _time_missing(now: datetime.datetime) -> ExpressionWrapper:
+    """Returned − last seen; for an open episode, the time missing so far."""
+    end = Coalesce("returned_at", Value(now, output_field=DateTimeField()))
+    return ExpressionWrapper(end - F("last_seen_at"), output_field=DurationField())
+
+
+def _uk_day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def episode_list(
+    *,
+    user,
+    now: datetime.datetime,
+    state: str = "",
+    local_authority=None,
+    category: str = "",
+    risk_level: str = "",
+    last_seen_from: datetime.date | None = None,
+    last_seen_to: datetime.date | None = None,
+    sort: str = SORT_LAST_SEEN,
+) -> QuerySet[Episode]:
+    """The episodes `user` may see, filtered; dates are UK days, `last_seen_to` included."""
+    episodes = Episode.objects.visible_to(user).select_related("child", "force", "local_authority")
+    if state:
+        episodes = episodes.filter(state=state)
+    if local_authority is not None:
+        episodes = episodes.filter(local_authority=local_authority)
+    if category:
+        episodes = episodes.filter(category=category)
+    if risk_level:
+        episodes = episodes.filter(risk_level=risk_level)
+    if last_seen_from:
+        episodes = episodes.filter(last_seen_at__gte=_uk_day_start(last_seen_from))
+    if last_seen_to:
+        episodes = episodes.filter(last_seen_at__lt=_uk_day_start(last_seen_to + datetime.timedelta(days=1)))
+    if sort == SORT_LONGEST:
+        return episodes.annotate(time_missing=_time_missing(now)).order_by("-time_missing", "pk")
+    return episodes.order_by("-last_seen_at", "-pk")
+
+
+def episode_for_user(*, user, pk: int) -> Episode:
+    """One episode, or Episode.DoesNotExist when it does not exist or is out of scope."""
+    return (
+        Episode.objects.visible_to(user)
+        .select_related(
+            "child", "child__responsible_authority", "force", "local_authority", "establishment", "safe_and_well"
+        )
+        .get(pk=pk)
+    )
+
+
+def safe_and_well_deadline(*, episode: Episode) -> Deadline | None:
+    """The episode's latest safe-and-well clock, in whatever state."""
+    return (
+        Deadline.objects.filter(
+            kind=SAFE_AND_WELL, subject_type=ContentType.objects.get_for_model(Episode), subject_id=episode.pk
+        )
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+
+
+def linked_episodes(*, episode: Episode, user) -> QuerySet[Episode]:
+    """The episodes of children who went missing with this one, that `user` may see."""
+    return episode.linked.visible_to(user).select_related("child").order_by("last_seen_at")
+
+
+# --- A child's episodes -----------------------------------------------------------------------
+
+# The child page's windows (issue: "counts of missing and absent episodes in the last 30 and 90
+# days and 12 months"). An episode counts in a window when the child was last seen at or after
+# its start.
+COUNT_WINDOWS = [("30 days", datetime.timedelta(days=30)), ("90 days", datetime.timedelta(days=90)), ("12 months", 12)]
+
+
+def _months_before(now: datetime.datetime, months: int) -> datetime.datetime:
+    """The same UK date and time `months` calendar months earlier (29 Feb -> 28 Feb)."""
+    local = timezone.localtime(now)
+    year, month = divmod(local.year * 12 + local.month - 1 - months, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    naive = local.replace(tzinfo=None, year=year, month=month + 1, day=day)
+    return timezone.make_aware(naive)
+
+
+def window_start(now: datetime.datetime, window: datetime.timedelta | int) -> datetime.datetime:
+    if isinstance(window, datetime.timedelta):
+        return now - window
+    return _months_before(now, window)
+
+
+@dataclasses.dataclass
+class EpisodeCounts:
+    windows: list[str]
+    # (category label, [count in each window]); every category, even with no episodes.
+    rows: list[tuple[str, list[int]]]
+
+
+def child_episode_counts(*, child: Child, now: datetime.datetime) -> EpisodeCounts:
+    """How many missing, absent and away-from-placement episodes the child had in the last 30
+    days, 90 days and 12 months (one query)."""
+    aggregates = {
+        f"{category}_{index}": Count(
+            "pk", filter=Q(category=category, last_seen_at__gte=window_start(now, window), last_seen_at__lte=now)
+        )
+        for category in Category.values
+        for index, (_, window) in enumerate(COUNT_WINDOWS)
+    }
+    counts = Episode.objects.filter(child=child).aggregate(**aggregates)
+    return EpisodeCounts(
+        windows=[label for label, _ in COUNT_WINDOWS],
+        rows=[
+            (label, [counts[f"{value}_{index}"] for index in range(len(COUNT_WINDOWS))])
+            for value, label in Category.choices
+        ],
+    )
+
+
+def child_episodes(*, child: Child) -> QuerySet[Episode]:
+    return child.episodes.select_related("force").order_by("-last_seen_at", "-pk")
+
+
+# --- The home page's work ---------------------------------------------------------------------
+
+
+def _work_episodes(user) -> QuerySet[Episode]:
+    """The episodes whose work falls to `user`: everything in scope for the hub; for a police
+    SPOC, their own force's records (they see the children's other episodes, not their work)."""
+    episodes = Episode.objects.visible_to(user)
+    if user.has_role(Role.POLICE_SPOC) and not user.has_role(Role.COORDINATOR, Role.MANAGER):
+        episodes = episodes.filter(force_id__in=police_forces_of(user))
+    return episodes
+
+
+def overdue_safe_and_well_checks(*, user, now: datetime.datetime) -> QuerySet[Episode]:
+    """Returned children with no safe-and-well check recorded whose 24-hour clock has run out:
+    overdue from `due_at` live (the sweep may not have run), or already breached. Most overdue
+    first; each episode carries `safe_and_well_due`."""
+    overdue = Deadline.objects.filter(
+        Q(state=DeadlineState.OPEN, due_at__lte=now) | Q(state=DeadlineState.BREACHED),
+        kind=SAFE_AND_WELL,
+        subject_type=ContentType.objects.get_for_model(Episode),
+        subject_id=OuterRef("pk"),
+    )
+    return (
+        _work_episodes(user)
+        .filter(returned_at__isnull=False, safe_and_well__isnull=True)
+        .filter(Exists(overdue))
+        .annotate(safe_and_well_due=Subquery(overdue.order_by("due_at").values("due_at")[:1]))
+        .select_related("child", "force")
+        .order_by("safe_and_well_due", "pk")
+    )
+
+
+def missing_now(*, user) -> QuerySet[Episode]:
+    """Open episodes (the child has not returned), missing longest first."""
+    return (
+        _work_episodes(user)
+        .filter(state=EpisodeState.MISSING)
+        .select_related("child", "force")
+        .order_by("last_seen_at", "pk")
+    )
+
+
+def records_to_confirm_count(*, user) -> int:
+    return HeldReport.objects.visible_to(user).filter(decision=HeldReport.Decision.WAITING).count()
+
+
+# --- One episode's timeline -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class TimelineEntry:
+    when: datetime.datetime
+    title: str
+    who: str = ""
+    reason: str = ""
+    # (what, from, to)
+    changes: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    # (what, value)
+    details: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    url: str = ""
+
+
+SYSTEM = "Homeward (automatic)"
+DEADLINE_LABELS = {SAFE_AND_WELL: "Safe-and-well check"}
+# Changes the timeline shows as reclassifications (every one is kept as a Reclassification),
+# and bookkeeping nobody reads.
+EPISODE_HIDDEN_FIELDS = ["version", "category", "risk_level"]
+STATE_TITLES = {
+    (EpisodeState.MISSING, EpisodeState.RETURNED): "Return recorded",
+    (EpisodeState.RETURNED, EpisodeState.MISSING): "Return withdrawn: still missing",
+    (EpisodeState.RETURNED, EpisodeState.CLOSED): "Episode closed",
+    (EpisodeState.CLOSED, EpisodeState.RETURNED): "Episode reopened",
+}
+
+
+def _when(value: datetime.datetime | None) -> str:
+    return dateformat.format(timezone.localtime(value), "j M Y H:i") if value else ""
+
+
+class _Display:
+    """A model field's value as people read it; related records are read once each."""
+
+    def __init__(self):
+        self._related: dict[tuple[type, object], str] = {}
+
+    def __call__(self, model, name: str, value) -> str:
+        field = model._meta.get_field(name)
+        if value in (None, ""):
+            return "—"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.is_relation:
+            key = (field.related_model, value)
+            if key not in self._related:
+                related = field.related_model._default_manager.filter(pk=value).first()
+                self._related[key] = str(related) if related is not None else "—"
+            return self._related[key]
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, datetime.datetime):
+            return _when(value)
+        return str(value)
+
+    @staticmethod
+    def label(model, name: str) -> str:
+        label = str(model._meta.get_field(name).verbose_name)
+        return label[:1].upper() + label[1:]
+
+    def changes(self, model, record, previous, excluded=()) -> list[tuple[str, str, str]]:
+        delta = record.diff_against(previous, excluded_fields=list(excluded))
+        return [
+            (self.label(model, c.field), self(model, c.field, c.old), self(model, c.field, c.new))
+            for c in delta.changes
+        ]
+
+
+def _who(record) -> str:
+    return str(record.history_user) if record.history_user_id else SYSTEM
+
+
+def _episode_entries(episode: Episode, display: _Display) -> list[TimelineEntry]:
+    entries = []
+    previous = None
+    for record in episode.history.select_related("history_user").order_by("history_date", "history_id"):
+        reason = record.history_change_reason or ""
+        if previous is None:
+            entries.append(
+                TimelineEntry(
+                    when=record.history_date,
+                    title="Episode recorded",
+                    who=_who(record),
+                    reason=reason,
+                    details=[("Source", Source(record.source).label)] if record.source in Source.values else [],
+                )
+            )
+        else:
+            changes = display.changes(Episode, record, previous, excluded=EPISODE_HIDDEN_FIELDS)
+            if changes:
+                title = STATE_TITLES.get((previous.state, record.state), "Episode updated")
+                entries.append(
+                    TimelineEntry(
+                        when=record.history_date, title=title, who=_who(record), reason=reason, changes=changes
+                    )
+                )
+        previous = record
+    return entries
+
+
+def _reclassification_entries(episode: Episode) -> list[TimelineEntry]:
+    entries = []
+    for change in Reclassification.objects.filter(episode=episode).select_related("changed_by"):
+        entries.append(
+            TimelineEntry(
+                when=change.changed_at,
+                title="Reclassified" if change.field == Reclassification.Field.CATEGORY else "Risk re-graded",
+                who=str(change.changed_by) if change.changed_by_id else SYSTEM,
+                reason=change.reason,
+                changes=[(change.get_field_display(), change.from_display, change.to_display)],
+                details=[] if change.changed_by_id else [("Source", change.source)],
+            )
+        )
+    return entries
+
+
+def _safe_and_well_entries(episode: Episode, display: _Display) -> list[TimelineEntry]:
+    entries = []
+    previous = None
+    records = SafeAndWellCheck.history.filter(episode_id=episode.pk).select_related("history_user")
+    for record in records.order_by("history_date", "history_id"):
+        if previous is None:
+            if record.held_at:
+                details = [
+                    ("When held", _when(record.held_at)),
+                    ("Held by", record.held_by or "—"),
+                    ("Outcome", record.outcome or "—"),
+                    ("Harm disclosed", display(SafeAndWellCheck, "harm_disclosed", record.harm_disclosed)),
+                ]
+                title = "Safe-and-well check recorded"
+            else:
+                details = [("Why no check was held", record.not_held_reason)]
+                title = "Decided not to hold a safe-and-well check"
+            entries.append(
+                TimelineEntry(
+                    when=record.history_date,
+                    title=title,
+                    who=_who(record),
+                    reason=record.history_change_reason or "",
+                    details=details,
+                )
+            )
+        else:
+            changes = display.changes(SafeAndWellCheck, record, previous, excluded=["recorded_by", "episode"])
+            if changes:
+                entries.append(
+                    TimelineEntry(
+                        when=record.history_date,
+                        title="Safe-and-well check changed",
+                        who=_who(record),
+                        reason=record.history_change_reason or "",
+                        changes=changes,
+                    )
+                )
+        previous = record
+    return entries
+
+
+def _deadline_entries(episode: Episode) -> list[TimelineEntry]:
+    entries = []
+    records = Deadline.history.filter(
+        subject_type=ContentType.objects.get_for_model(Episode), subject_id=episode.pk
+    ).select_related("history_user")
+    previous_by_deadline = {}
+    for record in records.order_by("history_date", "history_id"):
+        label = DEADLINE_LABELS.get(record.kind, record.kind)
+        previous = previous_by_deadline.get(record.id)
+        previous_by_deadline[record.id] = record
+        due = [("Due by", _when(record.due_at))]
+        closed_title = {
+            DeadlineState.MET: f"{label} done",
+            DeadlineState.BREACHED: f"{label} overdue",
+            DeadlineState.CANCELLED: f"{label} no longer due",
+        }.get(record.state, f"{label}: {record.get_state_display().lower()}")
+        if previous is None:
+            # A clock learnt of together with the work it asked for is opened already met.
+            title = f"{label} due" if record.state == DeadlineState.OPEN else closed_title
+        elif previous.state != record.state:
+            title = closed_title
+        elif previous.due_at != record.due_at:
+            entries.append(
+                TimelineEntry(
+                    when=record.history_date,
+                    title=f"{label}: due time moved",
+                    who=_who(record),
+                    reason=record.history_change_reason or "",
+                    changes=[("Due by", _when(previous.due_at), _when(record.due_at))],
+                )
+            )
+            continue
+        else:
+            continue
+        entries.append(
+            TimelineEntry(
+                when=record.history_date,
+                title=title,
+                who=_who(record),
+                reason=record.history_change_reason or "",
+                details=due,
+            )
+        )
+    return entries
+
+
+def _held_entries(episode: Episode) -> list[TimelineEntry]:
+    """A record held for a coordinator to confirm which child it is about, and the decision."""
+    entries = []
+    for held in HeldReport.objects.filter(episode=episode).select_related("decided_by"):
+        entries.append(
+            TimelineEntry(
+                when=held.received_at,
+                title="Police record held until a coordinator confirmed the child",
+                who=SYSTEM,
+                reason=held.source_label,
+            )
+        )
+        if held.decided_at:
+            entries.append(
+                TimelineEntry(
+                    when=held.decided_at,
+                    title=held.get_decision_display(),
+                    who=str(held.decided_by) if held.decided_by_id else SYSTEM,
+                )
+            )
+    return entries
+
+
+def _link_entries(episode: Episode, user) -> list[TimelineEntry]:
+    """Links made between children who went missing together. A link keeps no time of its own:
+    it was made when the later of the two records arrived."""
+    return [
+        TimelineEntry(
+            when=max(episode.created_at, other.created_at),
+            title=f"Linked with {other.child.full_name}'s episode: they went missing together",
+            url=other.get_absolute_url(),
+        )
+        for other in linked_episodes(episode=episode, user=user)
+    ]
+
+
+def episode_timeline(*, episode: Episode, user) -> list[TimelineEntry]:
+    """Everything that happened to the episode, newest first: its recording and every change
+    (who, when, why, from what to what), reclassifications, the safe-and-well check, its clocks,
+    the match decision and the links to other children's episodes (those `user` may see)."""
+    display = _Display()
+    groups = [
+        _episode_entries(episode, display),
+        _reclassification_entries(episode),
+        _safe_and_well_entries(episode, display),
+        _deadline_entries(episode),
+        _held_entries(episode),
+        _link_entries(episode, user),
+    ]
+    ordered = [(e.when, group, index, e) for group, entries in enumerate(groups) for index, e in enumerate(entries)]
+    ordered.sort(key=lambda item: item[:3], reverse=True)
+    for *_, entry in ordered:
+        if entry.reason.casefold() == entry.title.casefold():
+            entry.reason = ""
+    return [entry for *_, entry in ordered]

@@ -26,8 +26,9 @@ from rest_framework.views import APIView
 from missing.api import IsVerifiedUser
 
 from . import feed, services
-from .authentication import ApiKeyAuthentication, key_refusal, person_refusal, sends_police_reports
+from .authentication import ApiKeyAuthentication, key_refusal
 from .models import ApiKey, Category, Episode, EpisodeState, RiskLevel, SafeAndWellCheck, Source
+from .permissions import can_record_report, report_refusal
 
 # --- Episodes out ------------------------------------------------------------------------------
 
@@ -322,7 +323,7 @@ class MaySendPoliceReports(BasePermission):
     def has_permission(self, request, view):
         if isinstance(request.auth, ApiKey):
             return True
-        return IsVerifiedUser().has_permission(request, view) and sends_police_reports(request.user)
+        return IsVerifiedUser().has_permission(request, view) and can_record_report(request.user)
 
 
 @extend_schema(tags=["police reports"])
@@ -374,8 +375,9 @@ class PoliceReportView(APIView):
         report, errors = feed.parse_report(row, line=0, lookups=lookups)
         if errors:
             return Response({"errors": {e.column: [e.reason] for e in errors}}, status=status.HTTP_400_BAD_REQUEST)
-        if key is None and (refusal := person_refusal(request.user, report.force, report.local_authority)):
-            raise PermissionDenied(refusal)
+        if key is None and (refusal := report_refusal(request.user, report.force, report.local_authority)):
+            column, reason = refusal
+            raise PermissionDenied(f"{column} {reason}.")
         source = services.IntakeSource(
             Source.API,
             f"Police API, key {key.name}" if key else f"Police API, {request.user}",

@@ -10,16 +10,11 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from organisations.models import Agency, LocalAuthority
-from organisations.roles import AgencyKind, Role
+from organisations.models import Agency
 
 from .models import ApiKey, hash_api_key
-from .scope import police_forces_of
 
 KEYWORD = "Api-Key"
-# Council roles that record police reports by hand (domain.md: the hub reviews every notification;
-# managers may step in).
-COUNCIL_REPORT_SENDERS = frozenset({Role.COORDINATOR, Role.MANAGER})
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -48,38 +43,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
-def sends_police_reports(user) -> bool:
-    """Whether a signed-in person holds a role that records police reports at all."""
-    return any(
-        (m.role == Role.POLICE_SPOC and m.agency.kind == AgencyKind.POLICE)
-        or (m.role in COUNCIL_REPORT_SENDERS and m.agency.kind == AgencyKind.CHILDRENS_SERVICES)
-        for m in user.active_memberships()
-    )
-
-
 def key_refusal(key: ApiKey, force: Agency) -> str:
     """A key sends its own force's records only. Returns why not, or ''."""
     if force.pk != key.agency_id:
         return f"This API key is for {key.agency} ({key.agency.code}): it cannot send another force's records."
     return ""
-
-
-def person_refusal(user, force: Agency, local_authority: LocalAuthority) -> str:
-    """A police SPOC sends their own force's records; a coordinator or manager sends records for
-    the local authorities their council serves. Returns why not, or ''."""
-    if force.pk in police_forces_of(user):
-        return ""
-    for membership in user.active_memberships():
-        if (
-            membership.role in COUNCIL_REPORT_SENDERS
-            and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES
-            and membership.agency.local_authorities.filter(pk=local_authority.pk).exists()
-        ):
-            return ""
-    return (
-        f"You can send reports for your own police force, or as a coordinator or manager for the local "
-        f"authorities your council serves; not for {force.code} in {local_authority}."
-    )
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from .feed import FeedFile, FeedRefused, Lookups, RowError, parse_report
+from .feed import FeedFile, FeedRefused, Lookups, PoliceReport, RowError, parse_report
 from .services import IntakeSource, Outcome, intake_reports
 
 BATCH_SIZE = 500
@@ -58,6 +58,7 @@ class ImportReport:
 
 
 Progress = Callable[[int, int], None]
+RowCheck = Callable[[PoliceReport], RowError | None]
 
 
 class _DryRun(Exception):
@@ -71,6 +72,7 @@ def import_feed(
     dry_run: bool = False,
     now: datetime.datetime | None = None,
     progress: Progress | None = None,
+    row_check: RowCheck | None = None,
 ) -> ImportReport:
     """Import a feed file from a binary stream; never raises for bad content, it reports it.
 
@@ -79,7 +81,8 @@ def import_feed(
     2. Read each row; a row that breaks a rule is reported with its line, column and reason,
        and is not written. Good rows go to the intake BATCH_SIZE at a time.
     3. `dry_run` does all of it in one transaction and rolls it back.
-    `progress(bytes_read, rows_read)` is called after each batch.
+    `progress(bytes_read, rows_read)` is called after each batch; `row_check(report)` may refuse
+    a row the caller may not send (an uploader's rows must be their own force's or area's).
     """
     now = now or timezone.now()
     report = ImportReport()
@@ -93,7 +96,7 @@ def import_feed(
     lookups = Lookups()
     try:
         with transaction.atomic() if dry_run else contextlib.nullcontext():
-            _import_rows(feed, report, source, lookups, now, progress)
+            _import_rows(feed, report, source, lookups, now, progress, row_check)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -103,7 +106,7 @@ def import_feed(
     return report
 
 
-def _import_rows(feed, report, source, lookups, now, progress) -> None:
+def _import_rows(feed, report, source, lookups, now, progress, row_check) -> None:
     batch, rows_read = [], 0
     for line, values, error in feed.rows():
         rows_read += 1
@@ -111,6 +114,8 @@ def _import_rows(feed, report, source, lookups, now, progress) -> None:
             _reject(report, line, values or {}, [error])
             continue
         police_report, errors = parse_report(values, line=line, lookups=lookups, now=now)
+        if not errors and row_check is not None and (refusal := row_check(police_report)):
+            errors = [refusal]
         if errors:
             _reject(report, line, values, errors)
             continue

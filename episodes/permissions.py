@@ -122,6 +122,25 @@ def recordable_forces(user) -> QuerySet[Agency]:
     )
 
 
+def report_refusal(user, force: Agency, local_authority: LocalAuthority) -> tuple[str, str] | None:
+    """Whose police records a person may send, through any door (the form, the upload, the API):
+    a police SPOC their own force's; a hub coordinator or manager those of the local authorities
+    their council serves. Returns (column, why not), or None when they may."""
+    forces = police_forces_of(user)
+    if force.pk in forces:
+        return None
+    for membership in user.active_memberships():
+        if (
+            membership.role in HUB
+            and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES
+            and membership.agency.local_authorities.filter(pk=local_authority.pk).exists()
+        ):
+            return None
+    if forces:
+        return "force", f"is {force.code}: you can send records for your own force only"
+    return "local_authority", f"is {local_authority}: not a local authority your council serves"
+
+
 def recordable_authorities(user) -> QuerySet[LocalAuthority]:
     """The local authorities `user` may record a report in: those their agencies serve."""
     return LocalAuthority.objects.filter(

@@ -27,9 +27,9 @@ from children.services import children_create_bulk
 from deadlines.services import enqueue
 from organisations.roles import Role
 
-from . import matching, rules
+from . import matching, permissions, rules
 from .deadlines import safe_and_well_clock, sync_safe_and_well_deadline, sync_safe_and_well_deadlines
-from .feed import PoliceReport
+from .feed import PoliceReport, RowError
 from .models import (
     ApiKey,
     Category,
@@ -732,15 +732,9 @@ def api_key_revoke(*, key: ApiKey, by=None, now: datetime.datetime | None = None
 
 # --- Uploaded feed files ---------------------------------------------------------------------
 
-# Who may upload a police feed file through the web page (the command line is for operators).
-FEED_UPLOADERS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.POLICE_SPOC})
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
 # A text file has no NUL bytes: enough of the start to tell a spreadsheet or an image from CSV.
 IMPORT_SNIFF_BYTES = 64 * 1024
-
-
-def can_upload_feed(user) -> bool:
-    return user.has_role(*FEED_UPLOADERS)
 
 
 def _upload_errors(upload) -> dict[str, str]:
@@ -761,7 +755,7 @@ def _upload_errors(upload) -> dict[str, str]:
 @transaction.atomic
 def import_job_create(*, uploaded_by, upload) -> ImportJob:
     """Keep an uploaded feed file and queue its import (through the outbox, after commit)."""
-    if not can_upload_feed(uploaded_by):
+    if not permissions.can_upload_feed(uploaded_by):
         raise PermissionDenied("Only coordinators, managers and police SPOCs can upload a police feed file.")
     _invalid(_upload_errors(upload))
     job = ImportJob(uploaded_by=uploaded_by, original_name=upload.name[:255], size=upload.size)
@@ -772,6 +766,17 @@ def import_job_create(*, uploaded_by, upload) -> ImportJob:
     job.save()
     enqueue("episodes.tasks.run_import_job", args=[job.pk])
     return job
+
+
+def _uploader_may_send(user):
+    """An uploader's rows must be their own force's (police) or their council's area's: the same
+    rule as the form and the API."""
+
+    def check(report: PoliceReport) -> RowError | None:
+        refusal = permissions.report_refusal(user, report.force, report.local_authority)
+        return RowError(report.line, *refusal) if refusal else None
+
+    return check
 
 
 def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> ImportJob:
@@ -803,7 +808,7 @@ def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Impo
     source = IntakeSource(Source.UPLOAD, f"Police feed upload {job.original_name} by {user}", user)
     try:
         with job.file.open("rb") as stream:
-            report = import_feed(stream, source=source, now=now, progress=progress)
+            report = import_feed(stream, source=source, now=now, progress=progress, row_check=_uploader_may_send(user))
         return _import_job_finish(job, report)
     except Exception:
         logger.exception("Import job %s failed", job_id)

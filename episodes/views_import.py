@@ -12,7 +12,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import services
+from . import permissions, services
 from .forms_import import FeedUploadForm
 from .imports import ImportReport
 from .models import ImportJob
@@ -44,7 +44,7 @@ def _summary(job: ImportJob) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    if not services.can_upload_feed(request.user):
+    if not permissions.can_upload_feed(request.user):
         raise PermissionDenied("Only coordinators, managers and police SPOCs can upload a police feed file.")
     form = FeedUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

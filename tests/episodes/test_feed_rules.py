@@ -122,7 +122,7 @@ def test_a_date_of_birth_in_the_future_is_rejected():
 def test_a_person_18_when_last_seen_is_rejected_and_17_the_day_before_is_accepted():
     reason = errors_of(date_of_birth="2008-11-19", last_seen_at="2026-11-19T08:00")["date_of_birth"]
     assert "18 when last seen" in reason
-    report, errors = read(date_of_birth="2008-11-20", last_seen_at="2026-11-19T08:00")
+    _, errors = read(date_of_birth="2008-11-20", last_seen_at="2026-11-19T08:00")
     assert errors == []
 
 

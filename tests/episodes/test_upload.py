@@ -179,6 +179,29 @@ def test_running_the_job_imports_the_rows_and_keeps_counts_rejections_and_notes(
     assert not Episode.objects.filter(force_reference=bad["force_reference"]).exists()
 
 
+def test_an_uploader_sends_only_their_own_force_or_area_and_other_rows_are_rejected(client, world):
+    """The same rule as the form and the API: a SPOC sends their force's records, a coordinator
+    those of the authorities their council serves."""
+    theirs, other_force = report_row(force="WMP", local_authority="Birmingham"), report_row(force="GMP")
+    job = uploaded_job(client, world.police_f2, [theirs, other_force])
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.created, job.rejected) == (1, 1)
+    assert list(job.rejections.values_list("line", "column", "reason")) == [
+        (3, "force", "is GMP: you can send records for your own force only")
+    ]
+    assert not Episode.objects.filter(force_reference=other_force["force_reference"]).exists()
+
+    stockport, manchester = report_row(local_authority="Stockport"), report_row(local_authority="Manchester")
+    job = uploaded_job(client, world.coordinator_b, [stockport, manchester])
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.created, job.rejected) == (1, 1)
+    assert list(job.rejections.values_list("column", "reason")) == [
+        ("local_authority", "is Manchester: not a local authority your council serves")
+    ]
+
+
 def test_the_celery_task_runs_the_job(client, world):
     job = uploaded_job(client, world.police_f1, [report_row()])
     tasks.run_import_job(job.pk)

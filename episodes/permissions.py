@@ -9,23 +9,13 @@ makes a rule (only a manager reopens a closed episode).
 from django.db.models import Q, QuerySet
 
 from organisations.models import Agency, LocalAuthority
-from organisations.roles import AgencyKind, Role
+from organisations.roles import CHILD_READERS, AgencyKind, Role
 
 from .models import Episode, EpisodeState
 from .scope import MATCH_DECIDERS, police_forces_of
 
 # Roles that see episodes: the roles that see named children.
-EPISODE_READERS = frozenset(
-    {
-        Role.COORDINATOR,
-        Role.SOCIAL_WORKER,
-        Role.MANAGER,
-        Role.IRO,
-        Role.CME_OFFICER,
-        Role.RHI_WORKER,
-        Role.POLICE_SPOC,
-    }
-)
+EPISODE_READERS = CHILD_READERS
 # A police report is entered by the police SPOC or the hub (domain.md); managers may step in.
 REPORT_RECORDERS = frozenset({Role.POLICE_SPOC, Role.COORDINATOR, Role.MANAGER})
 # The hub's own record of a looked-after child away from placement, and who keeps it up to date.

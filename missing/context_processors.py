@@ -3,26 +3,15 @@
 from django.conf import settings
 from django.urls import reverse
 
-from episodes.permissions import EPISODE_READERS
-from organisations.roles import Role
+from episodes.scope import MATCH_DECIDERS
+from organisations.roles import CHILD_READERS, Role
 
 # (label, url name, roles that see it; None means everyone signed in)
 NAVIGATION = [
     ("Home", "home", None),
-    (
-        "Children",
-        "children:list",
-        {
-            Role.COORDINATOR,
-            Role.SOCIAL_WORKER,
-            Role.MANAGER,
-            Role.IRO,
-            Role.CME_OFFICER,
-            Role.RHI_WORKER,
-            Role.POLICE_SPOC,
-        },
-    ),
-    ("Episodes", "episodes:list", EPISODE_READERS),
+    ("Children", "children:list", CHILD_READERS),
+    ("Episodes", "episodes:list", CHILD_READERS),
+    ("Records to confirm", "episodes:held_list", MATCH_DECIDERS),
     ("Your account", "your_account", None),
 ]
 
@@ -33,11 +22,14 @@ def navigation_for(user, path: str) -> list[dict]:
     for label, url_name, allowed in NAVIGATION:
         if allowed is not None and not roles & allowed:
             continue
-        url = reverse(url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": reverse(url_name), "active": False})
     if settings.ADMIN_ENABLED and (user.is_staff and user.has_role(Role.ADMINISTRATOR)):
-        items.append({"label": "Administration", "url": reverse("admin:index"), "active": path.startswith("/admin/")})
+        items.append({"label": "Administration", "url": reverse("admin:index"), "active": False})
+    # The page belongs to the item with the longest matching address ("Records to confirm" is
+    # inside "Episodes"); Home only on the home page itself.
+    matches = [item for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items
 
 

@@ -23,6 +23,18 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+# Roles that work with named children (everyone but analysts and administrators).
+CHILD_READERS = frozenset(
+    {
+        Role.COORDINATOR,
+        Role.SOCIAL_WORKER,
+        Role.MANAGER,
+        Role.IRO,
+        Role.CME_OFFICER,
+        Role.RHI_WORKER,
+        Role.POLICE_SPOC,
+    }
+)
 # Roles that may create and edit children's records.
 CHILD_EDITORS = frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER, Role.MANAGER, Role.CME_OFFICER})
 # Roles that may read a child's change history (domain: managers authorise and review records).

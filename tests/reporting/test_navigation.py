@@ -1,0 +1,31 @@
+"""The service navigation: what each role sees, and which item the page belongs to."""
+
+import pytest
+
+from missing.context_processors import navigation_for
+
+pytestmark = pytest.mark.django_db
+
+
+def labels(items):
+    return [item["label"] for item in items]
+
+
+def active(items):
+    return [item["label"] for item in items if item["active"]]
+
+
+def test_a_coordinator_sees_children_episodes_and_records_to_confirm(world):
+    items = navigation_for(world.coordinator_a, "/")
+    assert labels(items) == ["Home", "Children", "Episodes", "Records to confirm", "Your account"]
+    assert active(items) == ["Home"]
+
+
+def test_the_page_belongs_to_the_item_with_the_longest_matching_address(world):
+    assert active(navigation_for(world.coordinator_a, "/episodes/to-confirm/3/")) == ["Records to confirm"]
+    assert active(navigation_for(world.coordinator_a, "/episodes/12/return/")) == ["Episodes"]
+
+
+def test_police_see_episodes_but_not_records_to_confirm_and_analysts_neither(world):
+    assert labels(navigation_for(world.police_f1, "/")) == ["Home", "Children", "Episodes", "Your account"]
+    assert labels(navigation_for(world.analyst_a, "/")) == ["Home", "Your account"]

@@ -17,7 +17,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -74,6 +74,8 @@ SAFE_AND_WELL_FIELDS = {
     "harm_disclosed": "harm_disclosed",
 }
 INTAKE_RETRIES = 3
+# The first key of the intake's PostgreSQL advisory locks (the second is a local authority's id).
+INTAKE_LOCK_NAMESPACE = 3001
 
 
 class Outcome(enum.StrEnum):
@@ -168,7 +170,20 @@ def _records_query(reports: Iterable[PoliceReport]) -> Q:
     return reduce(or_, (Q(force_id=f, force_reference__in=refs) for f, refs in by_force.items()), Q(pk__in=[]))
 
 
+def _take_turns_by_authority(batch: list[PoliceReport]) -> None:
+    """Two imports matching or creating children in one local authority at the same moment would
+    each miss the child the other is creating (two children where a serial import makes one).
+    On PostgreSQL they take turns per authority: advisory locks, taken in order (no deadlock) and
+    released at commit. SQLite's IMMEDIATE transactions already take turns."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for authority_id in sorted({report.local_authority.pk for report in batch}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INTAKE_LOCK_NAMESPACE, authority_id])
+
+
 def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[IntakeOutcome]:
+    _take_turns_by_authority(batch)
     query = _records_query(batch)
     existing = {
         (e.force_id, e.force_reference): e

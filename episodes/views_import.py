@@ -12,7 +12,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import permissions, services
+from . import feed, permissions, services
 from .forms_import import FeedUploadForm
 from .imports import ImportReport
 from .models import ImportJob
@@ -120,11 +120,13 @@ def import_rejected(request, pk):
 
 
 def _rejected_csv(job: ImportJob):
-    """One CSV row per rejected line (its errors joined), in the uploaded file's column order."""
-    columns: dict[str, None] = {}
+    """One CSV row per rejected line (its errors joined): the feed's columns in the spec's order,
+    then any others the file had (PostgreSQL's JSON keeps no key order), then line, column, reason."""
+    columns: set[str] = set()
     for row in job.rejections.values_list("row", flat=True).iterator():
-        columns.update(dict.fromkeys(row))
-    header = [c for c in columns if c not in REJECTED_COLUMNS] + REJECTED_COLUMNS
+        columns.update(row)
+    known = [c for c in feed.COLUMNS if c in columns]
+    header = known + sorted(columns - set(known) - set(REJECTED_COLUMNS)) + REJECTED_COLUMNS
     writer = csv.writer(_Echo())
     # A byte-order mark, so spreadsheets read names in any script as UTF-8; the feed accepts it.
     yield "\ufeff" + writer.writerow([spreadsheet_safe(c) for c in header])

@@ -213,6 +213,7 @@ def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[In
         matches = {report.line: matching.match(report, candidates) for report in new_reports}
 
     to_create, children_to_create = [], []
+    new_children: dict[tuple, Child] = {}
     for report in new_reports:
         match = matches.get(report.line)
         if chosen_child is not None or (match and match.certain):
@@ -222,8 +223,14 @@ def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[In
             results[report.line] = IntakeOutcome(report, Outcome.HELD, held=held)
             continue
         else:
-            child = _child_from_report(report)
-            children_to_create.append(child)
+            # Two records of one batch about the same new child make one child, as they would
+            # were they in two batches (the second would match the first's child with certainty).
+            same = (report.local_authority.pk, matching.name_key(report.given_name, report.family_name))
+            child = new_children.get((*same, report.date_of_birth)) if report.date_of_birth else None
+            if child is None:
+                child = _child_from_report(report)
+                children_to_create.append(child)
+                new_children[(*same, report.date_of_birth)] = child
         episode = _episode_from_report(report, child, source)
         to_create.append(episode)
         results[report.line] = IntakeOutcome(report, Outcome.CREATED, episode)

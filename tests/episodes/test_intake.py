@@ -315,3 +315,11 @@ def test_a_looked_after_child_is_matched_not_duplicated_by_a_care_placement_repo
         )
     )
     assert outcome.episode.child == child
+
+
+def test_two_records_of_one_import_about_the_same_new_child_make_one_child(world):
+    child = {"given_name": "Maisie", "family_name": "Threlfall", "date_of_birth": "2012-04-03"}
+    first, second = take(report_row(force_reference="MP/30", **child), report_row(force_reference="MP/31", **child))
+    assert (first.outcome, second.outcome) == (Outcome.CREATED, Outcome.CREATED)
+    assert first.episode.child == second.episode.child
+    assert Child.objects.filter(family_name="Threlfall").count() == 1

@@ -187,7 +187,9 @@ def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[In
     query = _records_query(batch)
     existing = {
         (e.force_id, e.force_reference): e
-        for e in Episode.objects.select_for_update(of=("self",)).filter(query).select_related("safe_and_well", "force")
+        for e in Episode.objects.select_for_update(of=("self",))
+        .filter(query)
+        .select_related("safe_and_well", "force", "local_authority")
     }
     waiting = {
         (h.force_id, h.force_reference): h

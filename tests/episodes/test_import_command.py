@@ -189,7 +189,7 @@ ROW_RULES = [
 @pytest.mark.parametrize(("overrides", "column", "reason"), [r[1:] for r in ROW_RULES], ids=[r[0] for r in ROW_RULES])
 def test_a_row_breaking_a_rule_is_reported_and_leaves_no_trace(tmp_path, overrides, column, reason):
     overrides = overrides() if callable(overrides) else overrides
-    good_before, bad, good_after = report_row(), report_row(**overrides), report_row()
+    good_before, bad, good_after = report_row(), report_row(**{"family_name": "Rejectedrow", **overrides}), report_row()
     children = Child.objects.count()
 
     status, out, err = run(feed_file(tmp_path, [good_before, bad, good_after], columns=COLUMNS))

@@ -44,6 +44,7 @@ from .models import (
     Source,
     hash_api_key,
 )
+from .signals import announce
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +260,9 @@ def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[In
             new_child = outcome.episode.child in children_to_create
             decision = HeldReport.Decision.NEW_CHILD if new_child else HeldReport.Decision.LINKED
             _decide(held, decision, outcome.episode, source.user, now, source.reason(outcome.report.line))
-    _link_companions([o.episode for o in results.values() if o.outcome in (Outcome.CREATED, Outcome.UPDATED)])
+    written = [o.episode for o in results.values() if o.outcome in (Outcome.CREATED, Outcome.UPDATED)]
+    _link_companions(written)
+    announce([e.pk for e in written], now=now)
     return [results[report.line] for report in batch]
 
 
@@ -520,6 +523,7 @@ def _save(episode: Episode, *, by, reason: str, now) -> Episode:
     episode._history_user = by
     episode._change_reason = reason
     episode.save()
+    announce([episode.pk], now=now)
     return episode
 
 

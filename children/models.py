@@ -78,6 +78,13 @@ VULNERABILITY_FLAGS = [
 ]
 
 
+def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
+    """Age in whole years on `day` (None when the date of birth is not known)."""
+    if date_of_birth is None:
+        return None
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
 class Child(models.Model):
     """A child (under 18) or a care leaver aged 16 or 17, as every agency knows them."""
 
@@ -149,7 +156,11 @@ class Child(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "updated_at"])
+    # History is read by child (its own id), never by these: see Episode.history.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "name_key", "updated_at"],
+        no_db_index=["responsible_authority", "host_authority", "establishment", "social_worker", "iro"],
+    )
     objects = ChildQuerySet.as_manager()
 
     class Meta:
@@ -190,10 +201,7 @@ class Child(models.Model):
         return self.legal_status in LOOKED_AFTER
 
     def age_on(self, day: datetime.date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return age_on(self.date_of_birth, day)
 
     def vulnerability_labels(self) -> list[str]:
         return [label for name, label in VULNERABILITY_FLAGS if getattr(self, name)]

@@ -16,6 +16,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from missing import bulk
+
 from .models import Deadline, DeadlineState, Heartbeat, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -87,7 +89,7 @@ class Clock:
 @transaction.atomic
 def deadlines_set(*, kind: str, model: type[models.Model], clocks: dict[int, Clock], now: datetime.datetime) -> None:
     """Bring the `kind` clocks of many subjects (by primary key) to what `clocks` says, in a
-    few queries, with history: the intake changes hundreds of records at a time.
+    few queries, with history: the intake changes thousands of records at a time.
 
     For each subject, looking at its clocks that were not cancelled:
     - no clock applies: an open clock is cancelled;
@@ -97,46 +99,75 @@ def deadlines_set(*, kind: str, model: type[models.Model], clocks: dict[int, Clo
     A clock already met or breached is left as it is.
     """
     subject_type = ContentType.objects.get_for_model(model)
-    rows: dict[int, list[Deadline]] = {}
-    for deadline in (
+    live: dict[int, list[tuple]] = {}
+    for pk, subject_id, state, due_at in (
         Deadline.objects.select_for_update()
         .filter(kind=kind, subject_type=subject_type, subject_id__in=list(clocks))
         .exclude(state=DeadlineState.CANCELLED)
+        .values_list("pk", "subject_id", "state", "due_at")
     ):
-        rows.setdefault(deadline.subject_id, []).append(deadline)
+        live.setdefault(subject_id, []).append((pk, state, due_at))
     to_create, to_update = [], []
     for subject_id, clock in clocks.items():
-        live = rows.get(subject_id, [])
-        running = next((d for d in live if d.state == DeadlineState.OPEN), None)
+        rows = live.get(subject_id, [])
+        running = next(((pk, due_at) for pk, state, due_at in rows if state == DeadlineState.OPEN), None)
         if clock.due_at is None:
             if running:
-                _change(running, DeadlineState.CANCELLED, now, "No longer applies", to_update)
+                to_update.append(_changed(running[0], running[1], DeadlineState.CANCELLED, now, "No longer applies"))
         elif running is not None:
-            if running.due_at != clock.due_at:
-                running.due_at = clock.due_at
-                running._change_reason = "Due time recalculated"
             if clock.done:
-                _change(running, DeadlineState.MET, now, "Met", to_update)
-            elif getattr(running, "_change_reason", None):
-                to_update.append(running)
-        elif not live:
-            deadline = Deadline(
-                kind=kind, subject_type=subject_type, subject_id=subject_id, due_at=clock.due_at, opened_at=now
+                to_update.append(_changed(running[0], clock.due_at, DeadlineState.MET, now, "Met"))
+            elif running[1] != clock.due_at:
+                to_update.append(_changed(running[0], clock.due_at, DeadlineState.OPEN, None, "Due time recalculated"))
+        elif not rows:
+            to_create.append(
+                {
+                    "kind": kind,
+                    "subject_type_id": subject_type.pk,
+                    "subject_id": subject_id,
+                    "due_at": clock.due_at,
+                    "opened_at": now,
+                    "state": DeadlineState.MET if clock.done else DeadlineState.OPEN,
+                    "closed_at": now if clock.done else None,
+                }
             )
-            if clock.done:
-                deadline.state, deadline.closed_at = DeadlineState.MET, now
-            to_create.append(deadline)
+    if bulk.available():
+        _write_set_based(to_create, to_update, now)
+    else:
+        _write_through_orm(to_create, to_update, now)
+
+
+def _changed(pk: int, due_at, state: str, closed_at, reason: str) -> dict:
+    return {"pk": pk, "due_at": due_at, "state": state, "closed_at": closed_at, "reason": reason}
+
+
+def _write_set_based(to_create: list[dict], to_update: list[dict], now: datetime.datetime) -> None:
+    for row, pk in zip(to_create, bulk.allocate_ids(Deadline, len(to_create)), strict=True):
+        row["id"] = pk
+    bulk.copy_rows(Deadline, to_create, now=now)
+    bulk.history_from(
+        Deadline, ((row["id"], "Clock started") for row in to_create), history_type="+", user_id=None, date=now
+    )
+    bulk.update_rows(Deadline, to_update, fields=["due_at", "state", "closed_at"])
+    bulk.history_from(
+        Deadline, ((row["pk"], row["reason"]) for row in to_update), history_type="~", user_id=None, date=now
+    )
+
+
+def _write_through_orm(to_create: list[dict], to_update: list[dict], now: datetime.datetime) -> None:
     if to_create:
-        bulk_create_with_history(to_create, Deadline, default_change_reason="Clock started", default_date=now)
+        bulk_create_with_history(
+            [Deadline(**row) for row in to_create], Deadline, default_change_reason="Clock started", default_date=now
+        )
     if to_update:
-        bulk_update_with_history(to_update, Deadline, fields=["due_at", "state", "closed_at"], default_date=now)
-
-
-def _change(deadline: Deadline, state: str, now: datetime.datetime, reason: str, changed: list) -> None:
-    deadline.state = state
-    deadline.closed_at = now
-    deadline._change_reason = reason
-    changed.append(deadline)
+        deadlines = Deadline.objects.in_bulk([row["pk"] for row in to_update])
+        for row in to_update:
+            deadline = deadlines[row["pk"]]
+            deadline.due_at, deadline.state, deadline.closed_at = row["due_at"], row["state"], row["closed_at"]
+            deadline._change_reason = row["reason"]
+        bulk_update_with_history(
+            list(deadlines.values()), Deadline, fields=["due_at", "state", "closed_at"], default_date=now
+        )
 
 
 @dataclasses.dataclass

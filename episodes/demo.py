@@ -468,8 +468,8 @@ def _hold_likely_matches(rng: random.Random, children: list[Child], lookups: Loo
                 "officer": f"PC {rng.randint(1000, 9999)} {rng.choice(OFFICERS)}",
             }
             (report,) = _reports([row], lookups, received)
-            candidates = Child.objects.filter(matching.candidate_query([report])).prefetch_related("aliases")
-            if not matching.match(report, candidates).held:
+            children = Child.objects.filter(matching.candidate_query([report])).prefetch_related("aliases")
+            if not matching.match(report, [matching.Candidate.of(child) for child in children]).held:
                 continue
             (outcome,) = services.intake_reports(reports=[report], source=SOURCE, now=received)
             if outcome.outcome != Outcome.HELD:

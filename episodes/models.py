@@ -138,7 +138,11 @@ class Episode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read by episode (its own id), never by these: their indexes would only slow the
+    # intake, which writes a history row for every record it creates or changes.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], no_db_index=["child", "local_authority", "force", "establishment"]
+    )
     objects = EpisodeQuerySet.as_manager()
 
     class Meta:
@@ -251,7 +255,7 @@ class SafeAndWellCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["recorded_at"])
+    history = HistoricalRecords(excluded_fields=["recorded_at"], no_db_index=["recorded_by"])
 
     def __str__(self):
         if self.held_at:
@@ -374,8 +378,12 @@ class ImportJob(models.Model):
     notes = models.JSONField(default=list, help_text="Warnings and ignored columns, as the report prints them.")
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Set when the job is claimed and after every batch: a running job whose worker stopped
+    # stops beating, and is queued again (services.import_jobs_resume_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumed = models.BooleanField(default=False, help_text="Queued again after its worker stopped.")
     finished_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["bytes_read", "rows_read"])
+    history = HistoricalRecords(excluded_fields=["bytes_read", "rows_read", "heartbeat_at"])
 
     class Meta:
         ordering = ["-queued_at"]

@@ -2,7 +2,7 @@
 
 import datetime
 
-from children.models import Child
+from children.models import age_on
 
 from .models import Category
 
@@ -61,7 +61,7 @@ def date_of_birth_error(date_of_birth: datetime.date | None, last_seen_at: datet
     if date_of_birth > today:
         return "is in the future"
     if last_seen_at is not None:
-        age = Child(date_of_birth=date_of_birth).age_on(last_seen_at.date())
+        age = age_on(date_of_birth, last_seen_at.date())
         if age is not None and age >= ADULT_AGE:
             return f"makes the person {age} when last seen: Homeward is for children under {ADULT_AGE}"
     return ""

@@ -210,36 +210,33 @@ def _intake_batch(batch, source, now, chosen_child, expected_version) -> list[In
         else:
             new_reports.append(report)
 
-    matches = {}
+    index, known = None, {}
     if chosen_child is None and new_reports:
-        candidates = list(Child.objects.filter(matching.candidate_query(new_reports)).prefetch_related("aliases"))
-        matches = {report.line: matching.match(report, candidates) for report in new_reports}
+        children = Child.objects.filter(matching.candidate_query(new_reports)).prefetch_related("aliases")
+        known = {child.pk: child for child in children}
+        index = matching.CandidateIndex(matching.Candidate.of(child) for child in known.values())
 
     to_create, children_to_create = [], []
-    new_children: dict[tuple, Child] = {}
     for report in new_reports:
-        match = matches.get(report.line)
+        match = matching.match(report, index.for_report(report)) if index is not None else None
         if chosen_child is not None or (match and match.certain):
-            child = chosen_child or match.child
+            child = chosen_child or known[match.child.pk]
         elif match and match.held:
             held = _hold(report, match, source, now, waiting.get(report.key))
             results[report.line] = IntakeOutcome(report, Outcome.HELD, held=held)
             continue
         else:
-            # Two records of one batch about the same new child make one child, as they would
-            # were they in two batches (the second would match the first's child with certainty).
-            same = (report.local_authority.pk, matching.name_key(report.given_name, report.family_name))
-            child = new_children.get((*same, report.date_of_birth)) if report.date_of_birth else None
-            if child is None:
-                child = _child_from_report(report)
-                children_to_create.append(child)
-                new_children[(*same, report.date_of_birth)] = child
+            # Created now, so that a later record of the batch about the same child is matched
+            # to it (linked, or held beside it) as it would be in a later batch.
+            child = _child_from_report(report)
+            children_create_bulk(children=[child], by=source.user, reason=source.reason())
+            children_to_create.append(child)
+            known[child.pk] = child
+            index.add(matching.Candidate.new(child.pk, report))
         episode = _episode_from_report(report, child, source)
         to_create.append(episode)
         results[report.line] = IntakeOutcome(report, Outcome.CREATED, episode)
 
-    if children_to_create:
-        children_create_bulk(children=children_to_create, by=source.user, reason=source.reason())
     for episode in to_create:
         episode.child_id = episode.child.pk
     if to_create:
@@ -305,11 +302,20 @@ def _apply_report(episode: Episode, report: PoliceReport, source: IntakeSource, 
     return True
 
 
-def _sync_state(episode: Episode) -> None:
+def state_for_police_record(state: str, returned_at: datetime.datetime | None) -> str:
     """Missing until returned; a closed episode stays closed whatever the police record says."""
-    if episode.returned_at is not None and episode.state == EpisodeState.MISSING:
+    if returned_at is not None and state == EpisodeState.MISSING:
+        return EpisodeState.RETURNED
+    if returned_at is None and state == EpisodeState.RETURNED:
+        return EpisodeState.MISSING
+    return state
+
+
+def _sync_state(episode: Episode) -> None:
+    target = state_for_police_record(episode.state, episode.returned_at)
+    if target == EpisodeState.RETURNED and episode.state == EpisodeState.MISSING:
         episode.mark_returned()
-    elif episode.returned_at is None and episode.state == EpisodeState.RETURNED:
+    elif target == EpisodeState.MISSING and episode.state == EpisodeState.RETURNED:
         episode.withdraw_return()
 
 
@@ -394,7 +400,7 @@ def _hold(report: PoliceReport, match, source: IntakeSource, now, held: HeldRepo
     held.save()
     held.match_candidates.all().delete()
     MatchCandidate.objects.bulk_create(
-        MatchCandidate(held_report=held, child=child, reason=reason) for child, reason in match.candidates
+        MatchCandidate(held_report=held, child_id=child.pk, reason=reason) for child, reason in match.candidates
     )
     return held
 
@@ -821,7 +827,7 @@ def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Impo
 
     now = now or timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
-        state=ImportJob.State.RUNNING, started_at=now
+        state=ImportJob.State.RUNNING, started_at=now, heartbeat_at=timezone.now()
     )
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     if not claimed:
@@ -830,7 +836,9 @@ def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Impo
 
     def progress(bytes_read: int, rows_read: int) -> None:
         # Two columns updated, not a save: no history row per batch, and nothing else overwritten.
-        ImportJob.objects.filter(pk=job_id).update(bytes_read=bytes_read, rows_read=rows_read)
+        ImportJob.objects.filter(pk=job_id).update(
+            bytes_read=bytes_read, rows_read=rows_read, heartbeat_at=timezone.now()
+        )
 
     user = job.uploaded_by
     source = IntakeSource(Source.UPLOAD, f"Police feed upload {job.original_name} by {user}", user)
@@ -849,6 +857,37 @@ def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Impo
         return job
 
 
+# A running import writes its heartbeat after every batch (seconds apart); one silent this long
+# has lost its worker (a deploy, a crash, the machine restarted).
+IMPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+RESUMED_NOTE = (
+    "The import was started again after its worker stopped: records imported before then are "
+    "counted as unchanged."
+)
+
+
+def import_jobs_resume_stale(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again every running import whose worker stopped; returns their ids.
+
+    Each job is taken back with a conditional update (running and silent -> queued), so two
+    sweepers resume it once; the import is idempotent, so running it again from the start
+    finishes the work and writes nothing twice."""
+    now = now or timezone.now()
+    stale = ImportJob.objects.filter(state=ImportJob.State.RUNNING, heartbeat_at__lt=now - IMPORT_STALE_AFTER)
+    resumed = []
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            taken = ImportJob.objects.filter(
+                pk=job_id, state=ImportJob.State.RUNNING, heartbeat_at__lt=now - IMPORT_STALE_AFTER
+            ).update(state=ImportJob.State.QUEUED, resumed=True)
+            if taken:
+                enqueue("episodes.tasks.run_import_job", args=[job_id])
+                resumed.append(job_id)
+    if resumed:
+        logger.warning("Import jobs %s had stopped; queued again", resumed)
+    return resumed
+
+
 @transaction.atomic
 def _import_job_finish(job: ImportJob, report) -> ImportJob:
     job.refresh_from_db()
@@ -856,7 +895,7 @@ def _import_job_finish(job: ImportJob, report) -> ImportJob:
     job.refusal = report.refusal
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
     job.rejected, job.held = report.rejected_rows, report.held
-    job.notes = report.notes()
+    job.notes = report.notes() + ([RESUMED_NOTE] if job.resumed else [])
     job.finished_at = timezone.now()
     job._history_user = job.uploaded_by
     job._change_reason = "Import refused" if report.refusal else "Import finished"

@@ -298,6 +298,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deadlines.tasks.sweep_deadlines",
         "schedule": float(DEADLINE_SWEEP_SECONDS),
     },
+    "resume-stale-import-jobs": {
+        "task": "episodes.tasks.resume_stale_import_jobs",
+        "schedule": 300.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -2,6 +2,7 @@
 rejected rows download."""
 
 import csv
+import datetime
 import io
 import logging
 
@@ -10,13 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from deadlines.models import OutboxMessage
 from episodes import imports, services, tasks
 from episodes.models import Episode, ImportJob, ImportRejection
 from episodes.services import import_job_run
 from episodes.views_import import spreadsheet_safe
-from tests.factories import report_row
+from tests.factories import make_episode, report_row
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +222,32 @@ def test_a_job_run_twice_is_not_imported_again(client, world):
     assert (job.state, job.created, job.rejected) == ("done", 1, 1)
     assert (Episode.objects.count(), Episode.history.count(), ImportRejection.objects.count()) == counts[:3]
     assert job.history.count() == counts[3]
+
+
+def test_a_job_whose_worker_stopped_is_queued_again_and_finishes_once(client, world):
+    """A worker killed mid-import leaves its job running with a heartbeat that stops; after
+    IMPORT_STALE_AFTER the job is queued again, and the rerun writes nothing twice."""
+    rows = [report_row(), report_row()]
+    job = uploaded_job(client, world.coordinator_a, rows)
+    OutboxMessage.objects.all().delete()
+    import_feed_started = timezone.now() - services.IMPORT_STALE_AFTER - datetime.timedelta(seconds=1)
+    # What the killed worker had done: claimed the job and imported the first row.
+    ImportJob.objects.filter(pk=job.pk).update(state="running", heartbeat_at=import_feed_started)
+    make_episode(**rows[0])
+    young = uploaded_job(client, world.coordinator_a, [report_row()])
+    ImportJob.objects.filter(pk=young.pk).update(state="running", heartbeat_at=timezone.now())
+
+    assert services.import_jobs_resume_stale() == [job.pk]
+    assert services.import_jobs_resume_stale() == []
+    (message,) = OutboxMessage.objects.filter(task_name="episodes.tasks.run_import_job")
+    assert message.args == [job.pk]
+    tasks.run_import_job(job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.created, job.unchanged) == ("done", 1, 1)
+    assert services.RESUMED_NOTE in job.notes
+    assert Episode.objects.filter(force_reference__in=[r["force_reference"] for r in rows]).count() == 2
+    assert ImportJob.objects.get(pk=young.pk).state == "running"
 
 
 def test_progress_is_saved_while_the_job_runs(client, world, monkeypatch):

@@ -229,13 +229,13 @@ def test_a_job_whose_worker_stopped_is_queued_again_and_finishes_once(client, wo
     IMPORT_STALE_AFTER the job is queued again, and the rerun writes nothing twice."""
     rows = [report_row(), report_row()]
     job = uploaded_job(client, world.coordinator_a, rows)
-    OutboxMessage.objects.all().delete()
     import_feed_started = timezone.now() - services.IMPORT_STALE_AFTER - datetime.timedelta(seconds=1)
     # What the killed worker had done: claimed the job and imported the first row.
     ImportJob.objects.filter(pk=job.pk).update(state="running", heartbeat_at=import_feed_started)
     make_episode(**rows[0])
     young = uploaded_job(client, world.coordinator_a, [report_row()])
     ImportJob.objects.filter(pk=young.pk).update(state="running", heartbeat_at=timezone.now())
+    OutboxMessage.objects.all().delete()
 
     assert services.import_jobs_resume_stale() == [job.pk]
     assert services.import_jobs_resume_stale() == []

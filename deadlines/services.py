@@ -138,20 +138,14 @@ def deadlines_set(*, kind: str, model: type[models.Model], clocks: dict[int, Clo
 
 
 def _changed(pk: int, due_at, state: str, closed_at, reason: str) -> dict:
-    return {"pk": pk, "due_at": due_at, "state": state, "closed_at": closed_at, "reason": reason}
+    return {"pk": pk, "due_at": due_at, "state": state, "closed_at": closed_at, "history_reason": reason}
 
 
 def _write_set_based(to_create: list[dict], to_update: list[dict], now: datetime.datetime) -> None:
-    for row, pk in zip(to_create, bulk.allocate_ids(Deadline, len(to_create)), strict=True):
-        row["id"] = pk
-    bulk.copy_rows(Deadline, to_create, now=now)
-    bulk.history_from(
-        Deadline, ((row["id"], "Clock started") for row in to_create), history_type="+", user_id=None, date=now
-    )
-    bulk.update_rows(Deadline, to_update, fields=["due_at", "state", "closed_at"])
-    bulk.history_from(
-        Deadline, ((row["pk"], row["reason"]) for row in to_update), history_type="~", user_id=None, date=now
-    )
+    for row in to_create:
+        row["history_reason"] = "Clock started"
+    bulk.create_with_history(Deadline, to_create, user_id=None, date=now)
+    bulk.update_with_history(Deadline, to_update, fields=["due_at", "state", "closed_at"], user_id=None, date=now)
 
 
 def _write_through_orm(to_create: list[dict], to_update: list[dict], now: datetime.datetime) -> None:
@@ -164,7 +158,7 @@ def _write_through_orm(to_create: list[dict], to_update: list[dict], now: dateti
         for row in to_update:
             deadline = deadlines[row["pk"]]
             deadline.due_at, deadline.state, deadline.closed_at = row["due_at"], row["state"], row["closed_at"]
-            deadline._change_reason = row["reason"]
+            deadline._change_reason = row["history_reason"]
         bulk_update_with_history(
             list(deadlines.values()), Deadline, fields=["due_at", "state", "closed_at"], default_date=now
         )

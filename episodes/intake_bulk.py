@@ -179,7 +179,7 @@ def _intake_batch(batch: list[PoliceReport], source, now: datetime.datetime) -> 
             continue
         else:
             child_id = next(child_ids)
-            writes.children.append(_child_row(child_id, report))
+            writes.children.append(_child_row(child_id, report, source))
             index.add(matching.Candidate.new(child_id, report))
             created_children.add(child_id)
         _create(next(episode_ids), child_id, report, writes)
@@ -213,6 +213,7 @@ def _update(found: _Existing, report: PoliceReport, writes: _Writes) -> bool:
         state=services.state_for_police_record(found.state, report.returned_at),
         version=found.version + 1,
         updated_at=writes.now,
+        history_reason=writes.source.reason(report.line),
     )
     writes.updates.append(row)
     old = dict(zip(services.POLICE_FIELDS, found.police, strict=True))
@@ -253,7 +254,7 @@ def _check(episode_id: int, report: PoliceReport, writes: _Writes, *, existing_i
         "harm_disclosed": report.harm_disclosed,
         "held_by": held_by or (f"{report.officer}, {report.force.code}" if report.officer else report.force.code),
         "recorded_by_id": writes.user_id,
-        "reason": writes.source.reason(report.line),
+        "history_reason": writes.source.reason(report.line),
     }
     if existing_id is None:
         writes.new_checks.append(row)
@@ -261,7 +262,7 @@ def _check(episode_id: int, report: PoliceReport, writes: _Writes, *, existing_i
         writes.changed_checks.append({**row, "pk": existing_id})
 
 
-def _child_row(child_id: int, report: PoliceReport) -> dict:
+def _child_row(child_id: int, report: PoliceReport, source) -> dict:
     """As `services._child_from_report` and `children_create_bulk`."""
     key = matching.name_key(report.given_name, report.family_name)
     return {
@@ -275,6 +276,7 @@ def _child_row(child_id: int, report: PoliceReport) -> dict:
         "responsible_authority_id": report.local_authority.pk,
         "search_text": key,
         "name_key": key,
+        "history_reason": source.reason(),
     }
 
 
@@ -289,6 +291,7 @@ def _create(episode_id: int, child_id: int, report: PoliceReport, writes: _Write
         whereabouts_known=False,
         source=writes.source.kind,
         state=services.state_for_police_record(EpisodeState.MISSING, report.returned_at),
+        history_reason=writes.source.reason(report.line),
     )
     writes.episodes.append(row)
     if report.safe_and_well_at is not None:
@@ -299,98 +302,59 @@ def _create(episode_id: int, child_id: int, report: PoliceReport, writes: _Write
 
 
 def _write(writes: _Writes) -> None:
-    source, user_id = writes.source, writes.user_id
-    history_date = timezone.now()
-    reasons = {row_id: source.reason(report.line) for row_id, report, _ in writes.written}
+    """Table by table, each row with its history row (the same user, the same change reason
+    as the model path)."""
+    user_id, date = writes.user_id, timezone.now()
     writes.child_of = {row["id"]: row["child_id"] for row in writes.episodes}
-
-    bulk.copy_rows(Child, writes.children)
-    bulk.history_from(
-        Child,
-        ((row["id"], source.reason()) for row in writes.children),
-        history_type="+",
-        user_id=user_id,
-        date=history_date,
-    )
-    bulk.copy_rows(Episode, writes.episodes)
-    bulk.history_from(
+    bulk.create_with_history(Child, writes.children, user_id=user_id, date=date)
+    bulk.create_with_history(Episode, writes.episodes, user_id=user_id, date=date)
+    bulk.update_with_history(
         Episode,
-        ((row["id"], reasons[row["id"]]) for row in writes.episodes),
-        history_type="+",
+        writes.updates,
+        fields=[*(f.attname for f in _FIELDS), "state", "version", "updated_at"],
         user_id=user_id,
-        date=history_date,
-    )
-    bulk.update_rows(Episode, writes.updates, fields=[*(f.attname for f in _FIELDS), "state", "version", "updated_at"])
-    bulk.history_from(
-        Episode,
-        ((row["pk"], reasons[row["pk"]]) for row in writes.updates),
-        history_type="~",
-        user_id=user_id,
-        date=history_date,
+        date=date,
     )
     bulk.copy_rows(Reclassification, writes.reclassifications)
-
-    for row, pk in zip(writes.new_checks, bulk.allocate_ids(SafeAndWellCheck, len(writes.new_checks)), strict=True):
-        row["id"] = pk
-    bulk.copy_rows(SafeAndWellCheck, [_without_reason(row) for row in writes.new_checks])
-    bulk.history_from(
+    bulk.create_with_history(SafeAndWellCheck, writes.new_checks, user_id=user_id, date=date)
+    bulk.update_with_history(
         SafeAndWellCheck,
-        ((row["id"], row["reason"]) for row in writes.new_checks),
-        history_type="+",
-        user_id=user_id,
-        date=history_date,
-    )
-    bulk.update_rows(
-        SafeAndWellCheck,
-        [{**row, "recorded_at": history_date} for row in writes.changed_checks],
+        [{**row, "recorded_at": date} for row in writes.changed_checks],
         fields=["held_at", "outcome", "harm_disclosed", "held_by", "recorded_by_id", "recorded_at"],
-    )
-    bulk.history_from(
-        SafeAndWellCheck,
-        ((row["pk"], row["reason"]) for row in writes.changed_checks),
-        history_type="~",
         user_id=user_id,
-        date=history_date,
+        date=date,
     )
     if writes.clocks:
         sync_safe_and_well_deadlines(writes.clocks, now=writes.now)
-    _write_holds(writes, history_date)
+    _write_holds(writes, date)
 
 
-def _without_reason(row: dict) -> dict:
-    return {name: value for name, value in row.items() if name != "reason"}
-
-
-def _write_holds(writes: _Writes, history_date) -> None:
+def _write_holds(writes: _Writes, date) -> None:
     """New held records, with their candidates: as `services._hold` for a record not yet held."""
     source = writes.source
-    rows, candidates = [], []
-    for (report, match), pk in zip(writes.holds, bulk.allocate_ids(HeldReport, len(writes.holds)), strict=True):
-        rows.append(
-            {
-                "id": pk,
-                "force_id": report.force.pk,
-                "force_reference": report.force_reference,
-                "local_authority_id": report.local_authority.pk,
-                "report": report.raw,
-                "source": source.kind,
-                "source_label": source.reason(report.line),
-                "decision": HeldReport.Decision.WAITING,
-                "received_at": writes.now,
-            }
-        )
-        candidates.extend(
-            {"held_report_id": pk, "child_id": child.pk, "reason": reason} for child, reason in match.candidates
-        )
-    bulk.copy_rows(HeldReport, rows)
-    bulk.history_from(
-        HeldReport,
-        ((row["id"], row["source_label"]) for row in rows),
-        history_type="+",
-        user_id=writes.user_id,
-        date=history_date,
+    rows = [
+        {
+            "force_id": report.force.pk,
+            "force_reference": report.force_reference,
+            "local_authority_id": report.local_authority.pk,
+            "report": report.raw,
+            "source": source.kind,
+            "source_label": source.reason(report.line),
+            "history_reason": source.reason(report.line),
+            "decision": HeldReport.Decision.WAITING,
+            "received_at": writes.now,
+        }
+        for report, _ in writes.holds
+    ]
+    bulk.create_with_history(HeldReport, rows, user_id=writes.user_id, date=date)
+    bulk.copy_rows(
+        MatchCandidate,
+        [
+            {"held_report_id": row["id"], "child_id": child.pk, "reason": reason}
+            for row, (_, match) in zip(rows, writes.holds, strict=True)
+            for child, reason in match.candidates
+        ],
     )
-    bulk.copy_rows(MatchCandidate, candidates)
 
 
 def _link_companions(written: list[tuple[int, PoliceReport, bool]]) -> None:

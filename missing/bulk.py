@@ -154,3 +154,21 @@ def history_from(
             sql,
             [date or timezone.now(), history_type, user_id, [p[0] for p in pairs], [p[1] for p in pairs]],
         )
+
+
+def create_with_history(model: type[models.Model], rows: Sequence[dict], *, user_id: int | None, date=None) -> None:
+    """New rows and their "+" history rows; a row without an "id" is given one here (from the
+    sequence), and each row's change reason is its "history_reason"."""
+    unnumbered = [row for row in rows if "id" not in row]
+    for row, pk in zip(unnumbered, allocate_ids(model, len(unnumbered)), strict=True):
+        row["id"] = pk
+    copy_rows(model, rows, now=date)
+    history_from(model, ((r["id"], r["history_reason"]) for r in rows), history_type="+", user_id=user_id, date=date)
+
+
+def update_with_history(
+    model: type[models.Model], rows: Sequence[dict], *, fields: Sequence[str], user_id: int | None, date=None
+) -> None:
+    """`fields` of each row (by "pk") set, and a "~" history row with its "history_reason"."""
+    update_rows(model, rows, fields=fields)
+    history_from(model, ((r["pk"], r["history_reason"]) for r in rows), history_type="~", user_id=user_id, date=date)

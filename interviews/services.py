@@ -318,7 +318,11 @@ def _sync_social_worker_visits(episodes: list[Episode], *, now: datetime.datetim
 
 
 def _locked(interview: ReturnInterview) -> ReturnInterview:
-    return ReturnInterview.objects.select_for_update().select_related("child", "allocated_by").get(pk=interview.pk)
+    return (
+        ReturnInterview.objects.select_for_update(of=("self",))
+        .select_related("child", "allocated_by")
+        .get(pk=interview.pk)
+    )
 
 
 def _save(interview: ReturnInterview, *, by, reason: str) -> ReturnInterview:

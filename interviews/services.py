@@ -2,6 +2,7 @@
 transaction, called alike from the pages, the API, the signal receiver and the sweep."""
 
 import datetime
+import logging
 from collections import defaultdict
 
 from django.conf import settings
@@ -39,6 +40,8 @@ from .models import (
     Triage,
 )
 
+logger = logging.getLogger(__name__)
+
 INTERVIEW_DUE = "interviews.return_interview_72h"
 INTERVIEW_REMINDER = "interviews.return_interview_48h_reminder"
 SOCIAL_WORKER_VISIT = "interviews.social_worker_visit_24h"
@@ -73,8 +76,16 @@ def notify(*, users, message: str, kind: str, interview: ReturnInterview | None,
             )
             for user in recipients.values()
         ]
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+        transaction.on_commit(lambda: _send(mails))
     return len(rows)
+
+
+def _send(mails) -> None:
+    # The inbox already holds the message: a mail server that is down loses only the email.
+    try:
+        send_mass_mail(mails)
+    except OSError as error:
+        logger.warning("Could not send %s notification emails: %s", len(mails), type(error).__name__)
 
 
 @transaction.atomic

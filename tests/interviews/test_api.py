@@ -79,3 +79,18 @@ def test_the_schema_documents_the_interview_routes(client, world):
     paths = schema["paths"]
     assert set(paths["/api/v1/return-interviews/"]["get"]["responses"]) == {"200", "400", "403"}
     assert set(paths["/api/v1/return-interviews/{id}/"]["get"]["responses"]) == {"200", "403", "404"}
+
+
+def test_the_interviews_api_schema_is_valid_and_generates_without_warnings():
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    generator = SchemaGenerator(patterns=[path("api/v1/", include("interviews.api_urls"))])
+    document = generator.get_schema(request=None, public=True)
+    warnings = dict(GENERATOR_STATS._warn_cache) | dict(GENERATOR_STATS._error_cache)
+    GENERATOR_STATS.reset()
+    assert warnings == {}
+    validate_schema(document)

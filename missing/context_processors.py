@@ -12,6 +12,8 @@ NAVIGATION = [
     ("Children", "children:list", CHILD_READERS),
     ("Episodes", "episodes:list", CHILD_READERS),
     ("Records to confirm", "episodes:held_list", MATCH_DECIDERS),
+    ("Return interviews", "interviews:list", frozenset({Role.COORDINATOR, Role.MANAGER})),
+    ("Caseload", "interviews:caseload", frozenset({Role.RHI_WORKER})),
     ("Your account", "your_account", None),
 ]
 

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "missing.context_processors.homeward",
+                "interviews.context_processors.inbox",
             ],
             # The project package is not an app, so its template tags are registered here.
             "libraries": {"govuk": "missing.templatetags.govuk"},

@@ -102,7 +102,7 @@ def test_a_re_graded_record_is_one_update_with_one_history_row_and_a_reclassific
 def test_a_found_child_starts_the_safe_and_well_clock_once_24_hours_after_return(world):
     row = report_row(force_reference="MP/3", last_seen_at="2026-11-19T20:00")
     (created,) = take(row)
-    assert not Deadline.objects.exists()
+    assert not Deadline.objects.filter(kind=SAFE_AND_WELL).exists()
     take({**row, "returned_at": "2026-11-20T09:30"})
     take({**row, "returned_at": "2026-11-20T09:30"})
     deadline = Deadline.objects.get(kind=SAFE_AND_WELL)
@@ -140,7 +140,7 @@ def test_a_record_that_arrives_with_its_check_done_has_its_clock_met_at_once(wor
     take(
         report_row(last_seen_at="2026-11-19T20:00", returned_at="2026-11-20T01:00", safe_and_well_at="2026-11-20T02:00")
     )
-    assert Deadline.objects.get().state == DeadlineState.MET
+    assert Deadline.objects.get(kind=SAFE_AND_WELL).state == DeadlineState.MET
 
 
 def test_a_closed_episode_stays_closed_when_the_police_record_changes(world):

@@ -181,8 +181,9 @@ def test_the_list_takes_the_same_queries_for_10_and_100_episodes(client, world):
         episode(world.c1 if n % 2 else world.c4, hours_ago=n + 20)
     with_100 = _queries(client, url)
     # session, user, session activity (read, its user, update), MFA check, memberships, the
-    # filter's local authorities, served authorities (scope), count, page of episodes, session save
-    assert len(with_10) == len(with_100) == 12, "\n".join(with_100)
+    # filter's local authorities, served authorities (scope), count, page of episodes, the inbox's
+    # unread count, session save
+    assert len(with_10) == len(with_100) == 13, "\n".join(with_100)
 
 
 # --- The episode page -----------------------------------------------------------------------

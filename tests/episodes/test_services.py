@@ -66,7 +66,7 @@ def test_the_safe_and_well_clock_is_24_real_hours_across_the_clock_change(world)
         episode_record_return(
             episode=episode, by=world.police_f1, returned_at=datetime.datetime(2026, 10, 24, 11, 0, tzinfo=UTC)
         )
-    assert Deadline.objects.get().due_at == datetime.datetime(2026, 10, 25, 11, 0, tzinfo=UTC)
+    assert Deadline.objects.get(kind=SAFE_AND_WELL).due_at == datetime.datetime(2026, 10, 25, 11, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_a_return_before_last_seen_or_in_the_future_is_refused_with_no_trace(wor
     assert error.value.message_dict == {"returned_at": [message]}
     episode.refresh_from_db()
     assert episode.state == EpisodeState.MISSING and Episode.history.count() == history
-    assert not Deadline.objects.exists()
+    assert not Deadline.objects.filter(kind=SAFE_AND_WELL).exists()
 
 
 def test_a_return_from_a_stale_screen_gets_a_conflict_naming_what_changed(world, episode):
@@ -180,7 +180,7 @@ def test_a_safe_and_well_check_meets_the_clock_and_cannot_come_before_the_return
         )
     with pytest.raises(ValidationError, match="or why it was decided"):
         safe_and_well_record(episode=episode, by=world.police_f1)
-    assert Deadline.objects.get().state == DeadlineState.OPEN
+    assert Deadline.objects.get(kind=SAFE_AND_WELL).state == DeadlineState.OPEN
     check = safe_and_well_record(
         episode=episode,
         by=world.police_f1,
@@ -190,7 +190,7 @@ def test_a_safe_and_well_check_meets_the_clock_and_cannot_come_before_the_return
         held_at=datetime.datetime(2026, 11, 20, 11, 0, tzinfo=UTC),
     )
     assert check.recorded_by == world.police_f1
-    assert Deadline.objects.get().state == DeadlineState.MET
+    assert Deadline.objects.get(kind=SAFE_AND_WELL).state == DeadlineState.MET
 
 
 def test_a_decision_not_to_hold_a_check_is_recorded_with_its_reason(world, episode):
@@ -199,7 +199,7 @@ def test_a_decision_not_to_hold_a_check_is_recorded_with_its_reason(world, episo
         episode=episode, by=world.police_f1, not_held_reason="Fourth episode this week; agreed with the social worker"
     )
     assert check.held_at is None and "agreed" in check.not_held_reason
-    assert Deadline.objects.get().state == DeadlineState.MET
+    assert Deadline.objects.get(kind=SAFE_AND_WELL).state == DeadlineState.MET
 
 
 def test_the_sweep_breaches_a_check_not_held_within_24_hours_once(world, episode):
@@ -207,7 +207,7 @@ def test_the_sweep_breaches_a_check_not_held_within_24_hours_once(world, episode
     assert sweep(NOW + datetime.timedelta(hours=23, minutes=59)).breached == 0
     assert sweep(NOW + datetime.timedelta(hours=24)).breached == 1
     assert sweep(NOW + datetime.timedelta(hours=25)).breached == 0
-    assert Deadline.objects.get().state == DeadlineState.BREACHED
+    assert Deadline.objects.get(kind=SAFE_AND_WELL).state == DeadlineState.BREACHED
     # A check recorded late does not start a second clock.
     safe_and_well_record(
         episode=episode,
@@ -216,4 +216,4 @@ def test_the_sweep_breaches_a_check_not_held_within_24_hours_once(world, episode
         held_at=NOW + datetime.timedelta(hours=25),
         now=NOW + datetime.timedelta(hours=26),
     )
-    assert Deadline.objects.count() == 1
+    assert Deadline.objects.filter(kind=SAFE_AND_WELL).count() == 1

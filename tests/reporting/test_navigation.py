@@ -17,7 +17,7 @@ def active(items):
 
 def test_a_coordinator_sees_children_episodes_and_records_to_confirm(world):
     items = navigation_for(world.coordinator_a, "/")
-    assert labels(items) == ["Home", "Children", "Episodes", "Records to confirm", "Your account"]
+    assert labels(items) == ["Home", "Children", "Episodes", "Records to confirm", "Return interviews", "Your account"]
     assert active(items) == ["Home"]
 
 

@@ -46,6 +46,21 @@ ROUTES = {
     "api-episodes-list": "api_list",
     "api-episodes-detail": "episode_api",
     "api-docs": "api_meta",
+    "interviews:list": "page",
+    "interviews:caseload": "page",
+    "interviews:inbox": "page",
+    "interviews:notification_read": "own_notification",
+    "interviews:detail": "interview",
+    "interviews:triage": "interview",
+    "interviews:allocate": "interview",
+    "interviews:attempt": "interview",
+    "interviews:outcome": "interview",
+    "interviews:record": "interview",
+    "interviews:review": "interview",
+    "interviews:visit": "interview",
+    "interviews:pdf": "interview",
+    "api-return-interviews-list": "api_list",
+    "api-return-interviews-detail": "interview_api",
 }
 # Third-party route families with no child data: sign-in and MFA (allauth), the admin (staff only).
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:")

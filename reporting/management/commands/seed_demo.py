@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from children.demo import demo_children_exist, seed_children
 from episodes.demo import demo_episodes_exist, seed_episodes
+from interviews.demo import demo_interviews_exist, seed_interviews
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_organisations
 
 
@@ -44,6 +45,19 @@ class Command(BaseCommand):
                 f"Created {made.episodes} episodes ({made.missing_now} still missing, {made.away} away from "
                 f"placement) and {made.held} police records waiting to be confirmed."
             )
+        if demo_interviews_exist():
+            self.stdout.write("Return interviews already have outcomes: no demo interviews added.")
+        else:
+            people = organisations.people
+            counts = seed_interviews(
+                coordinators=[
+                    people["coordinator@demo.homeward.invalid"],
+                    people["coordinator.stockport@demo.homeward.invalid"],
+                ],
+                worker=people["rhi.worker@demo.homeward.invalid"],
+                manager=people["manager@demo.homeward.invalid"],
+            )
+            self.stdout.write("Created return interviews: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
         self.stdout.write("\nDemo sign-ins (every password is the same):")
         for email, _full_name, _agency, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role.label:<40} {email}")

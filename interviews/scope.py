@@ -1,0 +1,50 @@
+"""Who may see which return interview.
+
+Council, health and education staff see the interviews of the children of the local authorities
+their agency serves. A return interview worker of a charity sees the interviews allocated to them
+(and, through the scope extension below, those children). A police SPOC sees an interview only
+once its record is authorised and shared, and only for an episode in their own force.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from children.scope import AUTHORITY_WIDE_AGENCIES, NO_CHILD_ACCESS
+from episodes.scope import police_forces_of
+
+
+def authority_ids_of(user) -> set[int]:
+    """The local authorities whose children `user` sees authority-wide."""
+    ids: set[int] = set()
+    for membership in user.active_memberships():
+        if membership.role in NO_CHILD_ACCESS or membership.agency.kind not in AUTHORITY_WIDE_AGENCIES:
+            continue
+        ids.update(a.pk for a in membership.agency.local_authorities.all())
+    return ids
+
+
+def allocated_children_scope(user) -> Q:
+    """Scope extension for children: a worker sees the children allocated to them."""
+    from .models import ReturnInterview
+
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(pk__in=ReturnInterview.objects.filter(worker=user).values("child_id"))
+
+
+class ReturnInterviewQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReturnInterviewQuerySet":
+        """The interviews `user` may see; anything else is a 404 wherever it is asked for."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        scope = Q(worker=user)
+        authorities = authority_ids_of(user)
+        if authorities:
+            scope |= Q(child__responsible_authority_id__in=authorities) | Q(child__host_authority_id__in=authorities)
+        forces = police_forces_of(user)
+        if forces:
+            from .models import ReturnInterview
+
+            covered = ReturnInterview.episodes.through.objects.filter(episode__force_id__in=forces)
+            scope |= Q(record__state="authorised", pk__in=covered.values("returninterview_id"))
+        return self.filter(scope)

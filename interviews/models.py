@@ -338,6 +338,9 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=40)
     message = models.CharField(max_length=300)
+    # The page the message is about, for notifications that are not about an interview (an
+    # escalation, a meeting): a path on this site, opened once the reader may still see it.
+    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -56,21 +56,32 @@ def _local(moment: datetime.datetime) -> str:
 # --- Notifications -----------------------------------------------------------------------------
 
 
-def notify(*, users, message: str, kind: str, interview: ReturnInterview | None, now: datetime.datetime) -> int:
+def notify(
+    *,
+    users,
+    message: str,
+    kind: str,
+    now: datetime.datetime,
+    interview: ReturnInterview | None = None,
+    link: str = "",
+) -> int:
     """Put `message` in each person's inbox and email them after the change commits. The message
-    names no child: the email says only that something needs their attention, with the link."""
+    names no child: the email says only that something needs their attention, with the link.
+    `link` is the page the message is about when it is not an interview (a path on this site)."""
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     rows = [
-        Notification(user=user, interview=interview, kind=kind, message=message, created_at=now, emailed_at=now)
+        Notification(
+            user=user, interview=interview, kind=kind, message=message, link=link, created_at=now, emailed_at=now
+        )
         for user in recipients.values()
     ]
     Notification.objects.bulk_create(rows)
     if rows:
-        link = reverse("interviews:inbox")
+        inbox = reverse("interviews:inbox")
         mails = [
             (
                 EMAIL_SUBJECT.format(message=message),
-                f"{message}\n\nSee your Homeward inbox: {link}",
+                f"{message}\n\nSee your Homeward inbox: {inbox}",
                 settings.DEFAULT_FROM_EMAIL,
                 [user.email],
             )

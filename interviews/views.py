@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
@@ -291,4 +292,7 @@ def notification_read(request, pk):
         and ReturnInterview.objects.visible_to(request.user).filter(pk=notification.interview_id).exists()
     ):
         return redirect(notification.interview)
+    # Only a path on this site: a link is never an open redirect. The page itself checks access.
+    if notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
+        return redirect(notification.link)
     return redirect("interviews:inbox")

@@ -129,6 +129,19 @@ def visible_episodes(request):
     return Episode.objects.visible_to(request.user)
 
 
+def add_episode_detail_field(name: str, field: serializers.Field) -> None:
+    """The extension point for apps built on episodes (return interviews, escalations): each adds
+    its part of the episode detail from its own side, in its AppConfig.ready. The field is made
+    with `source="*", read_only=True`: it gets the whole episode, and the request in its context,
+    and must show only what the reader may see."""
+    if name in EpisodeDetailSerializer._declared_fields:
+        return
+    if field.source != "*" or not field.read_only:
+        raise ValueError(f"The episode detail field {name!r} must be read-only with source='*'.")
+    EpisodeDetailSerializer._declared_fields[name] = field
+    EpisodeDetailSerializer.Meta.fields = [*EpisodeDetailSerializer.Meta.fields, name]
+
+
 def detail_queryset(visible):
     return visible.select_related("child", "force", "local_authority", "safe_and_well").prefetch_related(
         "reclassifications", Prefetch("linked", queryset=visible.only("pk"), to_attr="visible_linked")

@@ -80,14 +80,9 @@ class ReturnInterviewSummaryField(serializers.Field):
 def extend_episode_detail() -> None:
     """Add "return_interview" to the episode detail from this side: episodes knows nothing of
     return interviews."""
-    from episodes.api import EpisodeDetailSerializer
+    from episodes.api import add_episode_detail_field
 
-    if "return_interview" in EpisodeDetailSerializer._declared_fields:
-        return
-    EpisodeDetailSerializer._declared_fields["return_interview"] = ReturnInterviewSummaryField(
-        source="*", read_only=True
-    )
-    EpisodeDetailSerializer.Meta.fields = [*EpisodeDetailSerializer.Meta.fields, "return_interview"]
+    add_episode_detail_field("return_interview", ReturnInterviewSummaryField(source="*", read_only=True))
 
 
 class ReturnInterviewFilter(django_filters.FilterSet):

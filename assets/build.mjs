@@ -10,7 +10,7 @@
 // 4. Copy the images the stylesheet refers to, and write Homeward's own favicon: GOV.UK
 //    Frontend's favicons and app icons are the crown, so they are not copied.
 //
-// static/homeward/init.mjs and session-timeout.mjs are hand-written and left alone.
+// static/homeward/init.mjs, session-timeout.mjs and ticking.mjs are hand-written and left alone.
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

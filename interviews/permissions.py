@@ -15,18 +15,25 @@ WORKER_AGENCIES = frozenset({AgencyKind.CHILDRENS_SERVICES, AgencyKind.VOLUNTARY
 
 
 def child_authorities(interview: ReturnInterview) -> set[int]:
-    child = interview.child
+    return _authorities_of(interview.child)
+
+
+def _authorities_of(child) -> set[int]:
     return {a for a in (child.responsible_authority_id, child.host_authority_id) if a}
 
 
-def _council_role(user, role: str, interview: ReturnInterview) -> bool:
+def _council_role_for_child(user, role: str, child) -> bool:
     if not user.has_role(role):
         return False
     serving = set()
     for membership in user.active_memberships():
         if membership.role == role and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES:
             serving.update(a.pk for a in membership.agency.local_authorities.all())
-    return bool(serving & child_authorities(interview))
+    return bool(serving & _authorities_of(child))
+
+
+def _council_role(user, role: str, interview: ReturnInterview) -> bool:
+    return _council_role_for_child(user, role, interview.child)
 
 
 def can_coordinate(user, interview: ReturnInterview) -> bool:
@@ -37,6 +44,16 @@ def can_coordinate(user, interview: ReturnInterview) -> bool:
 def can_work_on(user, interview: ReturnInterview) -> bool:
     """Contact attempts, outcome and the record: the allocated worker, or the hub."""
     return interview.worker_id == user.pk or can_coordinate(user, interview)
+
+
+def can_record_visit(user, child, interview: ReturnInterview | None) -> bool:
+    """The social worker's visit after a return: the child's social worker, the hub, or the
+    worker of the interview that covers the return."""
+    if user.pk == child.social_worker_id:
+        return True
+    if interview is not None and can_work_on(user, interview):
+        return True
+    return _council_role_for_child(user, Role.COORDINATOR, child)
 
 
 def can_authorise(user, interview: ReturnInterview) -> bool:

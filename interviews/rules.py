@@ -120,3 +120,19 @@ def triage(facts: TriageFacts) -> tuple[str, list[str]]:
 def offers_interview(offer: str, triage_colour: str) -> bool:
     """The local authority's setting (InterviewSetting) for the episode's category."""
     return offer == "always" or (offer == "red" and triage_colour == "red")
+
+
+# Statutory guidance (seeds/004, 'Independent return interviews'): "Local Authorities must
+# provide the children missing ... the opportunity to speak to an independent person ... within
+# 72 hours of returning". A local authority may offer more, never less: after a missing episode
+# the interview is always offered.
+STATUTORY_OFFER_AFTER_MISSING = "always"
+
+
+def offer_setting_errors(*, after_missing: str) -> dict[str, str]:
+    if after_missing != STATUTORY_OFFER_AFTER_MISSING:
+        return {
+            "after_missing": "Statutory guidance requires an interview to be offered after every missing "
+            "episode: this cannot be set lower"
+        }
+    return {}

@@ -1,8 +1,13 @@
 """Reading return interviews: always through the user's scope."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+import datetime
+from dataclasses import dataclass
 
-from .models import OPEN_STATUSES, ReturnInterview
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+
+from organisations.roles import Role
+
+from .models import OPEN_STATUSES, InterviewRecord, RecordState, ReturnInterview, Status
 
 
 def interview_list(*, user, status: str = "") -> QuerySet[ReturnInterview]:
@@ -35,3 +40,92 @@ def interview_for_user(*, user, pk: int) -> ReturnInterview:
 
 def unread_count(user) -> int:
     return user.notifications.filter(read_at__isnull=True).count()
+
+
+# --- The interview work on each role's home page ------------------------------------------------
+
+# How far ahead "due soon" looks, and how many lines each home page list shows before it points
+# to the full list.
+DUE_SOON = datetime.timedelta(hours=24)
+HOME_LINES = 10
+
+
+@dataclass
+class HomeList:
+    """The first lines of one list on a home page, and how many there are in all."""
+
+    rows: list
+    total: int
+
+    @classmethod
+    def of(cls, queryset) -> "HomeList":
+        rows = list(queryset[:HOME_LINES])
+        total = len(rows) if len(rows) < HOME_LINES else queryset.count()
+        return cls(rows=rows, total=total)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _open_in_scope(user):
+    return ReturnInterview.objects.visible_to(user).filter(status__in=OPEN_STATUSES).select_related("child", "worker")
+
+
+def home_work(*, user, now: datetime.datetime) -> dict:
+    """What each role has to do about return interviews today, for its home page (all within the
+    user's scope): the hub allocates and watches the clocks, a manager authorises and hears of
+    breaches, a worker works their caseload, a social worker visits after a return."""
+    from .permissions import can_have_caseload, can_list_interviews
+
+    work: dict = {}
+    if can_list_interviews(user):
+        in_scope = _open_in_scope(user)
+        work["interviews_breached"] = HomeList.of(in_scope.filter(due_at__lte=now).order_by("due_at", "pk"))
+        work["interviews_due_soon"] = HomeList.of(
+            in_scope.filter(due_at__gt=now, due_at__lte=now + DUE_SOON).order_by("due_at", "pk")
+        )
+        if user.has_role(Role.COORDINATOR):
+            work["interviews_to_allocate"] = HomeList.of(
+                in_scope.filter(status=Status.AWAITING_ALLOCATION).order_by("due_at", "pk")
+            )
+        if user.has_role(Role.MANAGER):
+            work["records_to_authorise"] = HomeList.of(
+                InterviewRecord.objects.filter(
+                    state=RecordState.SUBMITTED, interview__in=ReturnInterview.objects.visible_to(user)
+                )
+                .exclude(submitted_by=user)
+                .select_related("interview__child", "submitted_by")
+                .order_by("submitted_at", "pk")
+            )
+    if can_have_caseload(user):
+        work["caseload_soon"] = HomeList.of(caseload(user=user, now=now).filter(due_at__lte=now + DUE_SOON))
+    if user.has_role(Role.SOCIAL_WORKER):
+        work["visits_due"] = HomeList.of(social_worker_visits_due(user=user))
+    return work
+
+
+def social_worker_visits_due(*, user) -> QuerySet:
+    """Returns of the children allocated to `user` as social worker whose 24-hour visit clock
+    runs or has run out, with no visit recorded yet; the soonest due first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from deadlines.models import Deadline, DeadlineState
+    from episodes.models import Episode
+
+    from .services import SOCIAL_WORKER_VISIT
+
+    clocks = Deadline.objects.filter(
+        kind=SOCIAL_WORKER_VISIT,
+        state__in=[DeadlineState.OPEN, DeadlineState.BREACHED],
+        subject_type=ContentType.objects.get_for_model(Episode),
+        subject_id=OuterRef("pk"),
+    )
+    return (
+        Episode.objects.visible_to(user)
+        .filter(child__social_worker=user, social_worker_visit__isnull=True)
+        .annotate(visit_due=Subquery(clocks.values("due_at")[:1]))
+        .filter(visit_due__isnull=False)
+        .select_related("child")
+        .order_by("visit_due", "pk")
+    )

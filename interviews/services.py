@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from children.models import VULNERABILITY_FLAGS
 from deadlines import services as deadlines
 from episodes.models import Category, Episode
+from missing import bulk
 from organisations.models import Membership, User
 from organisations.roles import AgencyKind, Role
 
@@ -206,6 +207,24 @@ def _offer(setting: InterviewSetting | None, category: str) -> str:
 
 
 @transaction.atomic
+def interview_setting_save(
+    *, local_authority, by, after_missing: str, after_absence: str, after_away: str
+) -> InterviewSetting:
+    """A local authority chooses after which categories of episode it offers a return interview;
+    it may offer more than the statutory floor, never less."""
+    errors = rules.offer_setting_errors(after_missing=after_missing)
+    if errors:
+        raise ValidationError(errors)
+    setting = InterviewSetting.objects.filter(local_authority=local_authority).first() or InterviewSetting(
+        local_authority=local_authority
+    )
+    setting.after_missing, setting.after_absence, setting.after_away = after_missing, after_absence, after_away
+    setting._history_user = by
+    setting.save()
+    return setting
+
+
+@transaction.atomic
 def interviews_follow_returns(*, episode_ids, now: datetime.datetime) -> None:
     """Bring return interviews in line with episodes that were created or changed, in a few
     queries per batch (the police feed sends hundreds at a time).
@@ -284,21 +303,60 @@ def interviews_follow_returns(*, episode_ids, now: datetime.datetime) -> None:
         for interview in _follow_changed_returns(set(covered.values()), exclude=set(to_update)):
             to_update[interview.pk] = interview
 
-    if to_create:
-        bulk_create_with_history(
-            to_create, ReturnInterview, default_change_reason="Offered after a return", default_date=now
+    _write_interviews(to_create, list(to_update.values()), links, now=now)
+    sync_interview_deadlines([*to_create, *to_update.values()], now=now)
+
+
+OFFERED = "Offered after a return"
+FOLLOWS = "Follows the episodes it covers"
+# What following the episodes may change on an interview.
+FOLLOW_FIELDS = ["returned_at", "due_at", "triage", "triage_reasons", "status"]
+
+
+def _write_interviews(to_create, to_update, links, *, now: datetime.datetime) -> None:
+    """New and changed interviews with their history, and the returns they cover: set-based on
+    PostgreSQL (a police feed import brings thousands at once), through the ORM elsewhere. Both
+    leave the same rows (tests/episodes/test_intake_twins.py)."""
+    through = ReturnInterview.episodes.through
+    if bulk.available():
+        rows = [
+            {
+                **{
+                    f.attname: getattr(interview, f.attname)
+                    for f in ReturnInterview._meta.concrete_fields
+                    if f.attname != "id"
+                },
+                "history_reason": OFFERED,
+            }
+            for interview in to_create
+        ]
+        bulk.create_with_history(ReturnInterview, rows, user_id=None, date=now)
+        for interview, row in zip(to_create, rows, strict=True):
+            interview.pk = row["id"]
+        bulk.update_with_history(
+            ReturnInterview,
+            [
+                {
+                    "pk": interview.pk,
+                    **{name: getattr(interview, name) for name in FOLLOW_FIELDS},
+                    "history_reason": getattr(interview, "_change_reason", "") or FOLLOWS,
+                }
+                for interview in to_update
+            ],
+            fields=FOLLOW_FIELDS,
+            user_id=None,
+            date=now,
         )
+        bulk.copy_rows(through, [{"returninterview_id": i.pk, "episode_id": pk} for i, pk in links])
+        return
+    if to_create:
+        bulk_create_with_history(to_create, ReturnInterview, default_change_reason=OFFERED, default_date=now)
     if to_update:
         bulk_update_with_history(
-            list(to_update.values()),
-            ReturnInterview,
-            fields=["returned_at", "due_at", "triage", "triage_reasons", "status"],
-            default_date=now,
-            default_change_reason="Follows the episodes it covers",
+            to_update, ReturnInterview, fields=FOLLOW_FIELDS, default_date=now, default_change_reason=FOLLOWS
         )
     if links:
         through.objects.bulk_create([through(returninterview_id=i.pk, episode_id=pk) for i, pk in links])
-    sync_interview_deadlines([*to_create, *to_update.values()], now=now)
 
 
 def _follow_changed_returns(interview_ids: set[int], *, exclude: set[int]) -> list[ReturnInterview]:

@@ -15,6 +15,6 @@ urlpatterns = [
     path("<int:pk>/outcome/", views.interview_outcome, name="outcome"),
     path("<int:pk>/record/", views.interview_record, name="record"),
     path("<int:pk>/review/", views.interview_review, name="review"),
-    path("<int:pk>/visit/<int:episode_pk>/", views.interview_visit, name="visit"),
+    path("returns/<int:episode_pk>/visit/", views.social_worker_visit, name="visit"),
     path("<int:pk>/record.pdf", views.interview_pdf_download, name="pdf"),
 ]

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from episodes.models import Episode
+
 from . import permissions, selectors, services
 from .forms import (
     AllocateForm,
@@ -57,7 +59,8 @@ def interview_list(request):
         "interviews/interview_list.html",
         {
             "page_obj": page,
-            "rows": [(i, i.time_left(now)) for i in page.object_list],
+            "interviews": page.object_list,
+            "now": now,
             "status": status,
             "statuses": [("open", "Open"), *Status.choices, ("", "All")],
         },
@@ -71,7 +74,7 @@ def caseload(request):
         raise PermissionDenied("The caseload is for return interview workers.")
     now = timezone.now()
     interviews = list(selectors.caseload(user=user, now=now))
-    return render(request, "interviews/caseload.html", {"rows": [(i, i.time_left(now)) for i in interviews]})
+    return render(request, "interviews/caseload.html", {"interviews": interviews, "now": now})
 
 
 @login_required
@@ -89,13 +92,14 @@ def interview_detail(request, pk):
             "record": record if record.pk else None,
             "attempts": interview.contact_attempts.select_related("recorded_by"),
             "episodes": interview.episodes.order_by("last_seen_at"),
-            "time_left": interview.time_left(now),
+            "now": now,
             "overdue": interview.is_overdue(now),
             "history": interview.history.select_related("history_user").order_by("-history_date", "-history_id")[:20],
             "can_coordinate": permissions.can_coordinate(user, interview),
             "can_work": permissions.can_work_on(user, interview),
             "can_authorise": permissions.can_authorise(user, interview),
             "can_download": permissions.can_download(user, interview),
+            "can_record_visit": permissions.can_record_visit(user, interview.child, interview),
         },
     )
 
@@ -201,12 +205,15 @@ def interview_review(request, pk):
 
 
 @login_required
-def interview_visit(request, pk, episode_pk):
+def social_worker_visit(request, episode_pk):
+    """The social worker's visit after a looked-after child's return: per return, whether or not
+    a return interview was offered."""
     user = request.user
-    interview = _interview_or_404(user, pk)
-    episode = get_object_or_404(interview.episodes, pk=episode_pk)
-    if not permissions.can_work_on(user, interview) and user.pk != interview.child.social_worker_id:
+    episode = get_object_or_404(Episode.objects.visible_to(user).select_related("child"), pk=episode_pk)
+    interview = ReturnInterview.objects.visible_to(user).filter(episodes=episode).order_by("-pk").first()
+    if not permissions.can_record_visit(user, episode.child, interview):
         raise PermissionDenied("Only the child's social worker or the hub records the visit.")
+    back = interview.get_absolute_url() if interview else episode.get_absolute_url()
     form = VisitForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,14 +228,14 @@ def interview_visit(request, pk, episode_pk):
             apply_service_errors(form, error)
         else:
             messages.success(request, "The social worker’s visit was recorded.")
-            return redirect(interview)
+            return redirect(back)
     return render(
         request,
         "interviews/change.html",
         {
             "form": form,
-            "interview": interview,
-            "child": interview.child,
+            "back": back,
+            "child": episode.child,
             "title": "Record the social worker’s visit",
             "button": "Record visit",
         },

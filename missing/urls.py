@@ -8,10 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from missing.health import HealthView
 from organisations import views as organisations_views
 from reporting import views as reporting_views
+from reporting import weekly as reporting_weekly
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("keepalive/", reporting_views.keepalive, name="keepalive"),
+    path("weekly-meeting/", reporting_weekly.weekly_meeting_list, name="weekly_meeting_list"),
     path("accounts/", include("allauth.urls")),
     path("account/", organisations_views.your_account, name="your_account"),
     path("children/", include("children.urls")),

@@ -8,7 +8,10 @@ from django.utils import timezone
 from children.models import Child
 from children.selectors import children_allocated_to
 from episodes import selectors as episodes
+from interviews import selectors as interviews
 from organisations.roles import AGGREGATE_ONLY, Role
+
+from .weekly import MEETING_ROLES
 
 # How many children missing now the home page lists before pointing to the episode list.
 MISSING_NOW_SHOWN = 20
@@ -19,8 +22,10 @@ EPISODE_WORKERS = frozenset({Role.COORDINATOR, Role.POLICE_SPOC})
 @login_required
 def home(request):
     user = request.user
+    now = timezone.now()
     visible = Child.objects.visible_to(user)
     context = {
+        "now": now,
         "memberships": user.active_memberships(),
         "aggregate_only": user.roles() <= AGGREGATE_ONLY and bool(user.roles()),
         "is_admin": user.has_role(Role.ADMINISTRATOR) or user.is_superuser,
@@ -30,10 +35,10 @@ def home(request):
         if user.has_role(Role.COORDINATOR, Role.MANAGER)
         else [],
         "episode_work": False,
+        "weekly_meeting": user.has_role(*MEETING_ROLES),
         "records_to_confirm": None,
     }
     if user.has_role(*EPISODE_WORKERS):
-        now = timezone.now()
         missing = list(episodes.missing_now(user=user)[: MISSING_NOW_SHOWN + 1])
         context.update(
             episode_work=True,
@@ -43,6 +48,7 @@ def home(request):
         )
     if user.has_role(Role.COORDINATOR):
         context["records_to_confirm"] = episodes.records_to_confirm_count(user=user)
+    context.update(interviews.home_work(user=user, now=now))
     return render(request, "home.html", context)
 
 

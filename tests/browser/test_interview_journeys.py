@@ -43,7 +43,7 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
 
     # The worker sees it on their caseload, records two attempts and the interview.
     sign_in(page, world.rhi_worker, assert_accessible)
-    page.get_by_role("link", name="Caseload").click()
+    page.get_by_role("link", name="Caseload", exact=True).click()
     assert_accessible(page)
     page.get_by_role("link", name="Chloe Ashdown").click()
     for hours_ago, result in ((4, "No answer"), (3, "Interview arranged")):
@@ -105,3 +105,50 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
         page.get_by_role("link", name="Download the record (PDF)").click()
     assert download.value.suggested_filename == f"return-interview-{interview.pk}.pdf"
     assert InterviewDownload.objects.filter(user=world.social_worker_a).count() == 1
+
+
+def test_from_the_home_page_the_hub_overrides_the_triage_and_the_social_worker_records_the_visit(
+    page, world, assert_accessible
+):
+    child = world.c4  # looked after: the social worker visits within 24 hours of the return
+    child.social_worker = world.social_worker_a
+    child.save()
+    interview = returned_interview(world, child, hours_ago=60)
+
+    # The hub's home page lists the return waiting for a worker; the countdown keeps ticking.
+    page.clock.install()
+    sign_in(page, world.coordinator_a, assert_accessible)
+    waiting = page.get_by_role("table", name="Return interviews not yet allocated, soonest due first (UK time)")
+    countdown = waiting.locator("time[data-tick]")
+    shown = countdown.inner_text()
+    assert shown.startswith("Due in 11 hours")
+    page.clock.fast_forward("02:00")
+    assert countdown.inner_text() != shown and countdown.inner_text().startswith("Due in 11 hours")
+    assert_accessible(page)
+    waiting.get_by_role("link", name="Casey Oduya").click()
+    page.get_by_role("button", name="Override the triage").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save triage").click()  # nothing chosen
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Red").check()
+    page.get_by_label("Why are you changing the triage?").fill("Seen with older males at the station")
+    page.get_by_role("button", name="Save triage").click()
+    assert page.get_by_text("The triage was changed.").is_visible()
+    assert page.get_by_text("Red: interview needed overridden: Seen with older males at the station").is_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    # The social worker's home page asks for the visit; they record it.
+    sign_in(page, world.social_worker_a, assert_accessible)
+    page.get_by_role("link", name="Record your visit to Casey Oduya").click()
+    assert_accessible(page)
+    page.get_by_label("When did the social worker visit?").fill(local(1))
+    page.get_by_role("group", name="Was the child seen alone?").get_by_label("Yes").check()
+    page.get_by_role("button", name="Record visit").click()
+    assert page.get_by_text("The social worker’s visit was recorded.").is_visible()
+    assert_accessible(page)
+    page.goto("/")
+    assert page.get_by_text("No visit to a returned child is waiting for you.").is_visible()
+    interview.refresh_from_db()
+    assert interview.effective_triage == "red"

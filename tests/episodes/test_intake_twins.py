@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -109,6 +110,15 @@ def feeds(world) -> tuple[bytes, bytes]:
     return csv_bytes(first), csv_bytes(second)
 
 
+def clocks(subject) -> list:
+    return [
+        (d.kind, d.state, d.due_at, [h.history_change_reason for h in d.history.order_by("history_id")])
+        for d in Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        ).order_by("kind")
+    ]
+
+
 def snapshot() -> dict:
     episodes = {}
     for episode in Episode.objects.filter(force_reference__startswith="T-").select_related("child"):
@@ -151,9 +161,19 @@ def snapshot() -> dict:
                 check.harm_disclosed,
                 [(h.history_type, h.history_change_reason) for h in check.history.order_by("history_id")],
             ),
-            "clocks": [
-                (d.state, d.due_at, [h.history_change_reason for h in d.history.order_by("history_id")])
-                for d in Deadline.objects.filter(subject_id=episode.pk)
+            "clocks": clocks(episode),
+            "interviews": [
+                (
+                    i.status,
+                    i.returned_at,
+                    i.due_at,
+                    i.triage,
+                    i.triage_reasons,
+                    sorted(e.force_reference for e in i.episodes.all()),
+                    [(h.history_type, h.history_change_reason, h.status) for h in i.history.order_by("history_id")],
+                    clocks(i),
+                )
+                for i in episode.return_interviews.all()
             ],
             "linked": sorted(e.force_reference for e in episode.linked.all()),
         }
@@ -202,4 +222,14 @@ def test_files_leave_the_same_records_through_either_intake(world, monkeypatch):
     assert set_based["episodes"]["T-7"]["linked"] == ["T-5"]
     assert set_based["episodes"]["T-5"]["child"] == set_based["episodes"]["T-1"]["child"]
     assert [r[:3] for r in set_based["episodes"]["T-1"]["reclassifications"]] == [("risk_level", "medium", "high")]
-    assert set_based["episodes"]["T-6"]["clocks"][0][0] == "met"
+    assert [c[:2] for c in set_based["episodes"]["T-6"]["clocks"]] == [("episodes.safe_and_well_check", "met")]
+    # Returns open return interviews through either path, with their clocks and history.
+    (interview,) = set_based["episodes"]["T-2"]["interviews"]
+    assert interview[0] == "awaiting_allocation" and interview[5] == ["T-2"]
+    assert [c[:2] for c in interview[7]] == [
+        ("interviews.return_interview_48h_reminder", "open"),
+        ("interviews.return_interview_72h", "open"),
+    ]
+    # The known child returned in the second file; re-importing it opened no second interview.
+    (returned_later,) = set_based["episodes"]["T-3"]["interviews"]
+    assert returned_later[5] == ["T-3"] and [h[0] for h in returned_later[6]] == ["+"]

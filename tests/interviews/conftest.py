@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from interviews import services
@@ -46,6 +47,13 @@ def authorised(world, interview) -> ReturnInterview:
     services.record_authorise(interview=interview, by=world.manager_a)
     interview.refresh_from_db()
     return interview
+
+
+@pytest.fixture
+def still():
+    """The clock stands still (to the minute), so "due in 12 hours" means exactly that."""
+    with time_machine.travel(timezone.now().replace(second=0, microsecond=0), tick=False):
+        yield
 
 
 @pytest.fixture

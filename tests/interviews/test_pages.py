@@ -124,3 +124,17 @@ def test_someone_elses_notification_is_a_404(client, world, interview):
     assert client.post(reverse("interviews:notification_read", args=[notification.pk])).status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
+
+
+@pytest.mark.parametrize(
+    ("link", "lands_on"),
+    [("/children/", "/children/"), ("//elsewhere.example/phish", None), ("https://elsewhere.example/", None)],
+)
+def test_a_notification_about_another_page_opens_it_but_never_another_site(client, world, link, lands_on):
+    services.notify(
+        users=[world.coordinator_a], message="Something needs you", kind="test", link=link, now=timezone.now()
+    )
+    client.force_login(world.coordinator_a)
+    notification = Notification.objects.get(user=world.coordinator_a)
+    response = client.post(reverse("interviews:notification_read", args=[notification.pk]))
+    assert response.url == (lands_on or reverse("interviews:inbox"))

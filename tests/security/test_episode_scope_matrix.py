@@ -31,6 +31,7 @@ EPISODE_ROUTES = [
     "episodes:safe_and_well",
     "episodes:close",
     "episodes:reopen",
+    "interviews:visit",
     "api-episodes-detail",
 ]
 # Who decides records held for matching in LA-A.

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 ROUTES = {
     "home": "page",
     "keepalive": "page",
+    "weekly_meeting_list": "page",
     "your_account": "page",
     "health": "public",
     "children:list": "page",
@@ -57,7 +58,7 @@ ROUTES = {
     "interviews:outcome": "interview",
     "interviews:record": "interview",
     "interviews:review": "interview",
-    "interviews:visit": "interview",
+    "interviews:visit": "episode",
     "interviews:pdf": "interview",
     "api-return-interviews-list": "api_list",
     "api-return-interviews-detail": "interview_api",

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from privacy.api import AccessLogged
+
 from .models import Child
 
 
@@ -35,10 +37,14 @@ class ChildOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["children"])
-class ChildViewSet(viewsets.ReadOnlyModelViewSet):
+class ChildViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     """Children the signed-in user may see; any other id answers 404."""
 
     serializer_class = ChildOutputSerializer
+    access_what = "child record"
+
+    def access_subject(self, obj) -> dict:
+        return {"child": obj.pk}
 
     def get_queryset(self):
         return (

@@ -15,8 +15,9 @@ from organisations.roles import AgencyKind, Role
 
 # Agencies whose staff see every child of the local authorities they serve.
 AUTHORITY_WIDE_AGENCIES = frozenset({AgencyKind.CHILDRENS_SERVICES, AgencyKind.HEALTH, AgencyKind.EDUCATION})
-# Roles that never see a named child: analysts work on figures; administrators manage accounts.
-NO_CHILD_ACCESS = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
+# Roles that never see a named child: analysts work on figures; administrators manage accounts;
+# data protection officers read the access log, not the records.
+NO_CHILD_ACCESS = frozenset({Role.ANALYST, Role.ADMINISTRATOR, Role.DATA_PROTECTION_OFFICER})
 
 ScopeExtension = Callable[[object], Q]
 _extensions: list[ScopeExtension] = []

@@ -8,13 +8,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from organisations.roles import CHILD_EDITORS, HISTORY_READERS
+from organisations.roles import CHILD_EDITORS, HISTORY_READERS, Role
+from privacy.selectors import viewers_of
+from privacy.services import note_access
 
 from . import selectors, services
 from .forms import ChildForm, ChildSearchForm
 from .history import child_history
 
 PAGE_SIZE = 25
+# How many of the latest reads a manager sees on the child's page.
+VIEWERS_SHOWN = 20
 
 
 def _child_or_404(user, pk):
@@ -53,6 +57,7 @@ def child_list(request):
 @login_required
 def child_detail(request, pk):
     child = _child_or_404(request.user, pk)
+    note_access(request, what="child record", child=child)
     show_history = request.user.has_role(*HISTORY_READERS)
     return render(
         request,
@@ -69,6 +74,7 @@ def child_detail(request, pk):
             ],
             "can_edit": request.user.has_role(*CHILD_EDITORS),
             "history": child_history(child) if show_history else None,
+            "viewers": viewers_of(child.pk)[:VIEWERS_SHOWN] if request.user.has_role(Role.MANAGER) else None,
         },
     )
 
@@ -106,6 +112,7 @@ def child_photo(request, pk):
     child = _child_or_404(request.user, pk)
     if not child.photo:
         raise Http404("No photo")
+    note_access(request, what="child's photo", child=child)
     response = FileResponse(child.photo.open("rb"), as_attachment=False)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missing.api import IsVerifiedUser
+from privacy.api import AccessLogged
 
 from . import feed, services
 from .authentication import ApiKeyAuthentication, key_refusal
@@ -208,12 +209,16 @@ BAD_FILTER = OpenApiResponse(OpenApiTypes.OBJECT, description="A filter value ca
 )
 # Keys are recognised here only to be refused; reading is for people signed in.
 @extend_schema(tags=["episodes"], auth=[{"cookieAuth": []}])
-class EpisodeViewSet(viewsets.ReadOnlyModelViewSet):
+class EpisodeViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     """Episodes of the children the signed-in user may see; any other id answers 404."""
 
     authentication_classes = [SessionAuthentication, ApiKeyAuthentication]
     permission_classes = [ReadsNeedAPerson]
     filterset_class = EpisodeFilter
+    access_what = "episode"
+
+    def access_subject(self, obj) -> dict:
+        return {"child": obj.child_id, "episode": obj.pk}
 
     def get_serializer_class(self):
         return EpisodeDetailSerializer if self.action == "retrieve" else EpisodeListSerializer

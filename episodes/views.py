@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from children.models import Child
+from privacy.services import note_access
 
 from . import permissions, rules, selectors, services
 from .forms import (
@@ -84,6 +85,7 @@ def episode_detail(request, pk):
     user = request.user
     episode = _episode_or_404(user, pk)
     child = episode.child
+    note_access(request, what="episode", child=child, episode=episode)
     now = timezone.now()
     return render(
         request,

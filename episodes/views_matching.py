@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from privacy.services import note_access
+
 from . import selectors_matching as selectors
 from . import services
 from .forms_matching import HeldDecisionForm
@@ -50,6 +52,7 @@ def held_list(request):
 @require_http_methods(["GET", "POST"])
 def held_detail(request, pk):
     held = _held_or_404(request.user, pk)
+    note_access(request, what="police record held for matching")
     comparison = selectors.held_report_comparison(held)
     data = request.POST if request.method == "POST" else None
     form = HeldDecisionForm(data, candidates=[c.child for c in comparison.candidates])

@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 
 from missing.api import IsVerifiedUser
+from privacy.api import AccessLogged
 
 from .models import OPEN_STATUSES, ReturnInterview, Status, Triage
 
@@ -120,13 +121,14 @@ BAD_FILTER = OpenApiResponse(OpenApiTypes.OBJECT, description="A filter value ca
     retrieve=extend_schema(responses={200: ReturnInterviewSerializer, 403: NOT_A_PERSON, 404: NOT_IN_SCOPE}),
 )
 @extend_schema(tags=["return interviews"], auth=[{"cookieAuth": []}])
-class ReturnInterviewViewSet(viewsets.ReadOnlyModelViewSet):
+class ReturnInterviewViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     """Return interviews the signed-in user may see; any other id answers 404."""
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsVerifiedUser]
     serializer_class = ReturnInterviewSerializer
     filterset_class = ReturnInterviewFilter
+    access_what = "return interview"
 
     def get_queryset(self):
         return (

@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from episodes.models import Episode
+from privacy.models import AccessKind
+from privacy.services import note_access
 
 from . import permissions, selectors, services
 from .forms import (
@@ -81,6 +83,7 @@ def caseload(request):
 def interview_detail(request, pk):
     user = request.user
     interview = _interview_or_404(user, pk)
+    note_access(request, what="return interview", child=interview.child_id)
     record = services.record_for(interview)
     now = timezone.now()
     return render(
@@ -278,6 +281,7 @@ def interview_pdf_download(request, pk):
     from .pdf import interview_pdf  # WeasyPrint is slow to import: only when a PDF is asked for
 
     InterviewDownload.objects.create(interview=interview, user=user)
+    note_access(request, kind=AccessKind.PDF, what="return interview record (PDF)", child=interview.child_id)
     response = HttpResponse(interview_pdf(interview, request=request), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="return-interview-{interview.pk}.pdf"'
     return response

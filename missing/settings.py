@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "interviews",
     "risk",
     "reporting",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "missing.middleware.RequireMFAMiddleware",
     "missing.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "privacy.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "missing.urls"
@@ -302,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stale-import-jobs": {
         "task": "episodes.tasks.resume_stale_import_jobs",
         "schedule": 300.0,
+    },
+    # The access log's month partitions, made ahead of time (privacy/partitions.py).
+    "make-access-log-partitions": {
+        "task": "privacy.tasks.make_access_log_partitions",
+        "schedule": 24 * 3600.0,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("episodes/", include("episodes.urls")),
     path("interviews/", include("interviews.urls")),
+    path("privacy/", include("privacy.urls")),
     path("api/v1/", include("children.api_urls")),
     path("api/v1/", include("episodes.api_urls")),
     path("api/v1/", include("interviews.api_urls")),

@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     IRO = "iro", "Independent reviewing officer"
     CME_OFFICER = "cme_officer", "Children missing education officer"
     ANALYST = "analyst", "Analyst"
+    DATA_PROTECTION_OFFICER = "dpo", "Data protection officer"
     ADMINISTRATOR = "administrator", "Administrator"
 
 

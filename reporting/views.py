@@ -29,6 +29,7 @@ def home(request):
         "memberships": user.active_memberships(),
         "aggregate_only": user.roles() <= AGGREGATE_ONLY and bool(user.roles()),
         "is_admin": user.has_role(Role.ADMINISTRATOR) or user.is_superuser,
+        "is_officer": user.has_role(Role.DATA_PROTECTION_OFFICER),
         "child_count": visible.count(),
         "allocated": children_allocated_to(user).select_related("responsible_authority")[:20],
         "recent": visible.order_by("-created_at").select_related("responsible_authority")[:10]

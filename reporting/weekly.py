@@ -15,6 +15,8 @@ from children.models import Child
 from episodes.feed import UK
 from episodes.models import Episode
 from organisations.roles import Role
+from privacy.models import AccessKind
+from privacy.services import note_access
 
 # Who prepares and attends the weekly meeting with named children: the hub, managers, the police.
 MEETING_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.POLICE_SPOC)
@@ -73,6 +75,13 @@ def weekly_meeting_list(request):
     monday, start, end = week_of(_day(request.GET.get("week")))
     now = timezone.now()
     children = grouped_by_child(episodes_of_the_week(user=user, start=start, end=end), now=now)
+    for week in children:
+        note_access(
+            request,
+            kind=AccessKind.PRINT,
+            what=f"weekly missing meeting list, week of {monday:%d %b %Y}",
+            child=week.child,
+        )
     return render(
         request,
         "reporting/weekly_meeting_list.html",

@@ -20,6 +20,7 @@ ROUTES = {
     "weekly_meeting_list": "page",
     "your_account": "page",
     "health": "public",
+    "privacy:access_log": "page",
     "children:list": "page",
     "children:create": "page",
     "children:detail": "child",

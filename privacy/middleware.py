@@ -1,0 +1,16 @@
+"""One access log row per request that read case data (privacy.services)."""
+
+from .services import REQUEST_ID_HEADER, access_log_write, request_id_of
+
+
+class AccessLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_of(request)
+        response = self.get_response(request)
+        # Written before the response leaves: a read that cannot be logged is not served.
+        access_log_write(request, status_code=response.status_code)
+        response[REQUEST_ID_HEADER] = str(request_id)
+        return response

@@ -1,0 +1,75 @@
+"""Writing the access log. Views say what a request read with `note_access`; the middleware
+writes the rows once the view has answered successfully (`access_log_write`): one per child
+read, whatever number of parts of the page showed that child (security battery H2)."""
+
+import uuid
+
+from django.http import HttpRequest
+
+from .models import AccessKind, AccessLogEntry
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def _http_request(request) -> HttpRequest:
+    # A DRF Request wraps the HttpRequest the middleware sees.
+    return getattr(request, "_request", request)
+
+
+def note_access(request, *, what: str, kind: str = AccessKind.VIEW, child=None, episode=None, reason: str = "") -> None:
+    """Say that this request reads case data about `child` (a Child or its id; None for a read
+    that names no child). For each child the first note of a request is the one logged: the
+    page's own record, not the parts drawn inside it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    http = _http_request(request)
+    notes = http.__dict__.setdefault("_homeward_access", {})
+    child_id = getattr(child, "pk", child)
+    if child_id in notes:
+        return
+    notes[child_id] = {
+        "user": user,
+        "kind": kind,
+        "what": what[:200],
+        "child_id": child_id,
+        "episode_id": getattr(episode, "pk", episode),
+        "reason": reason[:500],
+    }
+
+
+def request_id_of(request) -> uuid.UUID:
+    """The request's id: the one a proxy in front of us set, when it is a UUID, or a new one."""
+    http = _http_request(request)
+    if not hasattr(http, "_homeward_request_id"):
+        try:
+            http._homeward_request_id = uuid.UUID(http.headers.get(REQUEST_ID_HEADER, ""))
+        except ValueError:
+            http._homeward_request_id = uuid.uuid4()
+    return http._homeward_request_id
+
+
+def _organisation(user) -> str:
+    return "; ".join(sorted({f"{m.agency.name} ({m.get_role_display()})" for m in user.active_memberships()}))[:300]
+
+
+def access_log_write(request, *, status_code: int) -> list[AccessLogEntry]:
+    """Write the request's access rows, if it read case data and answered with success."""
+    http = _http_request(request)
+    notes = getattr(http, "_homeward_access", None)
+    if not notes or status_code >= 400:
+        return []
+    shared = {
+        "path": http.get_full_path()[:500],
+        "request_id": request_id_of(request),
+        "ip": http.META.get("REMOTE_ADDR") or None,
+    }
+    organisations: dict[int, str] = {}
+    rows = []
+    for note in notes.values():
+        user = note.pop("user")
+        if user.pk not in organisations:
+            organisations[user.pk] = _organisation(user)
+        rows.append(AccessLogEntry(user=user, organisation=organisations[user.pk], **shared, **note))
+    http._homeward_access = {}
+    return AccessLogEntry.objects.bulk_create(rows)

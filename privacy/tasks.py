@@ -1,0 +1,11 @@
+"""Celery tasks: thin wrappers that call the privacy module's functions."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import partitions
+
+
+@shared_task(name="privacy.tasks.make_access_log_partitions", ignore_result=True)
+def make_access_log_partitions() -> None:
+    partitions.ensure_month_partitions(timezone.now())

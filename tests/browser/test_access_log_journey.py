@@ -1,0 +1,40 @@
+"""A manager sees who viewed a child's record; the data protection officer searches the access
+log by person. Checked with axe."""
+
+import pytest
+
+from organisations.roles import Role
+from tests.browser.test_journeys import sign_in
+from tests.factories import person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_who_viewed_a_record_and_the_officers_search(page, world, assert_accessible):
+    officer = person(Role.DATA_PROTECTION_OFFICER, world.council_a, full_name="Dana Protection")
+
+    sign_in(page, world.coordinator_a, assert_accessible)
+    page.goto(world.c1.get_absolute_url())
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")
+
+    sign_in(page, world.manager_a, assert_accessible)
+    page.goto(world.c1.get_absolute_url())
+    viewers = page.get_by_role("table", name="The latest reads of this child’s data, newest first (UK time)")
+    assert viewers.get_by_text("Cora Ordinator").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")
+
+    sign_in(page, officer, assert_accessible)
+    page.get_by_role("link", name="Search the access log").click()
+    assert_accessible(page)
+    page.get_by_label("Who viewed (email address)").fill("not an email")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Who viewed (email address)").fill(world.coordinator_a.email)
+    page.get_by_role("button", name="Search").click()
+    results = page.get_by_role("table", name="Reads found, newest first (UK time)")
+    assert results.get_by_text("Chloe Ashdown").is_visible()
+    assert_accessible(page)

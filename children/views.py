@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from organisations.roles import CHILD_EDITORS, HISTORY_READERS, Role
 from privacy.selectors import viewers_of
-from privacy.services import note_access
+from privacy.services import OutOfScope, note_access
 
 from . import selectors, services
 from .forms import ChildForm, ChildSearchForm
@@ -25,7 +25,7 @@ def _child_or_404(user, pk):
     try:
         return selectors.child_for_user(user=user, pk=pk)
     except selectors.Child.DoesNotExist:
-        raise Http404("No child found") from None
+        raise OutOfScope("No child found", model=selectors.Child, pk=pk) from None
 
 
 def _require_editor(user):

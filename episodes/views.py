@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from children.models import Child
-from privacy.services import note_access
+from privacy.services import OutOfScope, note_access
 
 from . import permissions, rules, selectors, services
 from .forms import (
@@ -38,14 +38,14 @@ def _episode_or_404(user, pk) -> Episode:
     try:
         return selectors.episode_for_user(user=user, pk=pk)
     except Episode.DoesNotExist:
-        raise Http404("No episode found") from None
+        raise OutOfScope("No episode found", model=Episode, pk=pk) from None
 
 
 def _child_or_404(user, pk) -> Child:
     try:
         return Child.objects.visible_to(user).select_related("responsible_authority", "host_authority").get(pk=pk)
     except (Child.DoesNotExist, ValueError):
-        raise Http404("No child found") from None
+        raise OutOfScope("No child found", model=Child, pk=pk) from None
 
 
 def _posted(request):

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from episodes.models import Episode
 from privacy.models import AccessKind
-from privacy.services import note_access
+from privacy.services import OutOfScope, note_access
 
 from . import permissions, selectors, services
 from .forms import (
@@ -39,7 +39,7 @@ def _interview_or_404(user, pk) -> ReturnInterview:
     try:
         return selectors.interview_for_user(user=user, pk=pk)
     except ReturnInterview.DoesNotExist:
-        raise Http404("No return interview found") from None
+        raise OutOfScope("No return interview found", model=ReturnInterview, pk=pk) from None
 
 
 def _posted(request):

@@ -1,7 +1,9 @@
 """The access log for API reads: a row for each child a record or a page of a list shows."""
 
+from django.http import Http404
+
 from .models import AccessKind
-from .services import note_access
+from .services import access_refused, note_access
 
 
 class AccessLogged:
@@ -14,7 +16,12 @@ class AccessLogged:
         return {"child": getattr(obj, "child_id", None)}
 
     def get_object(self):
-        obj = super().get_object()
+        try:
+            obj = super().get_object()
+        except Http404:
+            lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            access_refused(self.request, model=self.get_queryset().model, pk=lookup)
+            raise
         note_access(self.request, kind=AccessKind.API, what=self.access_what, **self.access_subject(obj))
         return obj
 

@@ -1,6 +1,6 @@
 """One access log row per request that read case data (privacy.services)."""
 
-from .services import REQUEST_ID_HEADER, access_log_write, request_id_of
+from .services import REQUEST_ID_HEADER, OutOfScope, access_log_write, access_refused, request_id_of
 
 
 class AccessLogMiddleware:
@@ -14,3 +14,8 @@ class AccessLogMiddleware:
         access_log_write(request, status_code=response.status_code)
         response[REQUEST_ID_HEADER] = str(request_id)
         return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OutOfScope):
+            access_refused(request, model=exception.model, pk=exception.pk)
+        return None  # answered as any other 404

@@ -15,6 +15,7 @@ class AccessKind(models.TextChoices):
     PRINT = "print", "Printable list"
     PDF = "pdf", "Downloaded a PDF"
     EXPORT = "export", "Exported a file"
+    REFUSED = "refused", "Refused: out of their scope"
 
 
 class AppendOnly(Exception):

@@ -4,7 +4,7 @@ read, whatever number of parts of the page showed that child (security battery H
 
 import uuid
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from .models import AccessKind, AccessLogEntry
 
@@ -36,6 +36,41 @@ def note_access(request, *, what: str, kind: str = AccessKind.VIEW, child=None, 
         "episode_id": getattr(episode, "pk", episode),
         "reason": reason[:500],
     }
+
+
+class OutOfScope(Http404):
+    """A 404 for a record that exists but that the reader may not see: answered as any 404, and
+    written to the access log (security battery H4) by the middleware."""
+
+    def __init__(self, message: str, *, model, pk):
+        super().__init__(message)
+        self.model, self.pk = model, pk
+
+
+def access_refused(request, *, model, pk) -> AccessLogEntry | None:
+    """Log a refused read of an existing record; a made-up id is not a refusal."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        record = model._base_manager.filter(pk=pk).first()
+    except (TypeError, ValueError):
+        return None
+    if record is None:
+        return None
+    http = _http_request(request)
+    child_id = getattr(record, "child_id", None) if model._meta.model_name != "child" else record.pk
+    return AccessLogEntry.objects.create(
+        user=user,
+        organisation=_organisation(user),
+        kind=AccessKind.REFUSED,
+        what=f"{model._meta.verbose_name} {pk}",
+        child_id=child_id,
+        episode_id=record.pk if model._meta.model_name == "episode" else None,
+        path=http.get_full_path()[:500],
+        request_id=request_id_of(request),
+        ip=http.META.get("REMOTE_ADDR") or None,
+    )
 
 
 def request_id_of(request) -> uuid.UUID:

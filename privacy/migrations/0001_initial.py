@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                                     ("print", "Printable list"),
                                     ("pdf", "Downloaded a PDF"),
                                     ("export", "Exported a file"),
+                                    ("refused", "Refused: out of their scope"),
                                 ],
                                 max_length=10,
                             ),

@@ -46,9 +46,7 @@ def test_an_episode_page_is_one_row_however_many_parts_show_the_child(client, wo
     assert (entry.what, entry.child_id, entry.episode_id) == ("episode", world.c1.pk, episode.pk)
 
 
-def test_a_read_refused_or_out_of_scope_writes_nothing(client, world):
-    client.force_login(world.coordinator_b)  # LA-B: Chloe is LA-A's
-    assert client.get(world.c1.get_absolute_url()).status_code == 404
+def test_a_page_refused_to_the_role_reads_nothing_and_writes_nothing(client, world):
     client.force_login(world.analyst_a)
     assert client.get(reverse("weekly_meeting_list")).status_code == 403
     assert not AccessLogEntry.objects.exists()
@@ -161,3 +159,17 @@ def test_the_officer_reads_the_log_not_the_records_and_nobody_else_searches_it(c
     for user in (world.manager_a, world.admin, world.coordinator_a):
         client.force_login(user)
         assert client.get(reverse("privacy:access_log")).status_code == 403
+
+
+def test_a_refused_read_of_an_existing_record_is_logged_but_a_made_up_id_is_not(client, world):
+    episode = make_episode(child=world.c1)
+    client.force_login(world.coordinator_b)  # LA-B: Chloe is LA-A's
+
+    assert client.get(world.c1.get_absolute_url()).status_code == 404
+    assert client.get(episode.get_absolute_url()).status_code == 404
+    assert client.get(reverse("api-episodes-detail", args=[episode.pk])).status_code == 404
+    assert client.get(reverse("children:detail", args=[999999])).status_code == 404
+
+    rows = list(AccessLogEntry.objects.order_by("id"))
+    assert [(r.kind, r.user, r.child_id) for r in rows] == [(AccessKind.REFUSED, world.coordinator_b, world.c1.pk)] * 3
+    assert rows[1].episode_id == episode.pk and rows[2].path == reverse("api-episodes-detail", args=[episode.pk])

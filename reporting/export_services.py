@@ -73,9 +73,7 @@ class Ssda903Files:
 
 
 @transaction.atomic
-def ssda903_export(
-    *, user, authorities: list[LocalAuthority], year: CollectionYear, made_by: str = ""
-) -> Ssda903Files:
+def ssda903_export(*, user, authorities: list[LocalAuthority], year: CollectionYear, made_by: str = "") -> Ssda903Files:
     """The SSDA903 Missing and Header tables as CSV, logged. `user` None is a command run on
     the server, which may export any authority."""
     export = ssda903_build(children=_children(user, authorities), year=year)

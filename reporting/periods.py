@@ -44,20 +44,27 @@ def looked_after_spells(history: Iterable, date_of_birth: datetime.date | None) 
     """The child's spells of being looked after, read from the record's history.
 
     1. Walk the history rows oldest first; a change into a looked-after status starts a spell on
-       the status's 'since' date (or the day it was recorded), a change out of one ends it.
+       the status's 'since' date (or the day it was recorded), a change out of one ends it, and
+       a corrected 'since' date of the same status moves the spell's start.
     2. End every spell at the 18th birthday at the latest, and drop a spell that starts after it.
 
     `history` holds objects with legal_status, legal_status_since and history_date.
     """
     spells: list[Spell] = []
     start = None
+    previous = None
     for row in history:
         since = row.legal_status_since or uk_date(row.history_date)
         if row.legal_status in LOOKED_AFTER and start is None:
             start = since
+        elif row.legal_status in LOOKED_AFTER and row.legal_status_since and previous.legal_status == row.legal_status:
+            # The same status with another 'since' date is a correction of when the spell began;
+            # a move between looked-after statuses (s20 to a care order) keeps the spell's start.
+            start = row.legal_status_since
         elif row.legal_status not in LOOKED_AFTER and start is not None:
             spells.append(Spell(start, max(start, since)))
             start = None
+        previous = row
     if start is not None:
         spells.append(Spell(start, None))
     if date_of_birth is None:

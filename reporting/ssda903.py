@@ -232,9 +232,9 @@ def annex_a_list8_rows(*, children, today: datetime.date) -> list[dict[str, str]
             episodes = [e for e in item.child.window_episodes if e.pk in missing[-1].episode_ids]
             last_missing_episode[item.child.pk] = max(episodes, key=lambda e: (e.last_seen_at, e.pk)).pk
     interviews = {}
-    for interview in ReturnInterview.objects.filter(episodes__in=last_missing_episode.values()).prefetch_related(
-        "episodes"
-    ):
+    # The latest interview covering an episode wins (pk order): it is the one offered last.
+    covering = ReturnInterview.objects.filter(episodes__in=last_missing_episode.values()).distinct().order_by("pk")
+    for interview in covering.prefetch_related("episodes"):
         for episode in interview.episodes.all():
             interviews[episode.pk] = interview
     not_offered = {Status.CANCELLED, Status.NOT_APPROPRIATE}

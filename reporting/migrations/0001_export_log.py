@@ -7,30 +7,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_reference_data'),
+        ("organisations", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportLog',
+            name="ExportLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ssda903', 'SSDA903 Missing and Header tables'), ('annex_a_list8', 'Ofsted Annex A, List 8: missing and away')], max_length=20)),
-                ('made_by', models.CharField(help_text='The person, or the command that made the export.', max_length=200)),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('collection_year', models.PositiveSmallIntegerField(blank=True, help_text='SSDA903: the year the collection starts in (1 April).', null=True)),
-                ('children', models.PositiveIntegerField(default=0)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('local_authorities', models.ManyToManyField(related_name='+', to='organisations.localauthority')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ssda903", "SSDA903 Missing and Header tables"),
+                            ("annex_a_list8", "Ofsted Annex A, List 8: missing and away"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.CharField(help_text="The person, or the command that made the export.", max_length=200),
+                ),
+                ("made_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "collection_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="SSDA903: the year the collection starts in (1 April).", null=True
+                    ),
+                ),
+                ("children", models.PositiveIntegerField(default=0)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("local_authorities", models.ManyToManyField(related_name="+", to="organisations.localauthority")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-made_at', '-pk'],
+                "ordering": ["-made_at", "-pk"],
             },
         ),
     ]

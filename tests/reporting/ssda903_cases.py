@@ -128,7 +128,9 @@ def build_cases(world: World) -> Cases:
         responsible=world.la_a, by=by, given_name="Nina", family_name="Testcase", legal_status=LegalStatus.CHILD_IN_NEED
     )
     police(not_looked_after, "2025-10-01T10:00", "2025-10-01T20:00")
-    other_authority = world.c4  # looked after by Stockport (LA-B), placed in Manchester
+    other_authority = children_services.child_update(  # looked after by Stockport, placed in Manchester
+        child=world.c4, by=by, reason="Care order date recorded", legal_status_since=datetime.date(2019, 3, 1)
+    )
     police(other_authority, "2025-10-02T10:00", "2025-10-02T20:00")
     return Cases(
         open_at_year_end=open_at_year_end,

@@ -76,3 +76,29 @@ def test_a_coordinator_downloads_the_annex_a_list_8_columns(client, world):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ANNEX_A_COLUMNS
     assert ExportLog.objects.get().kind == ExportKind.ANNEX_A_LIST_8
+
+
+def _log_exports(world, count):
+    for _ in range(count):
+        log = ExportLog.objects.create(kind=ExportKind.SSDA903, user=world.manager_a, made_by="Mandy Manager")
+        log.local_authorities.set([world.la_a])
+
+
+def _queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL).status_code == 200
+    return len(captured)
+
+
+def test_the_recent_downloads_cost_the_same_queries_for_2_or_20_rows(client, world):
+    # Session, user and MFA, the user's memberships and authorities, the downloads with their
+    # people, and their authorities in one more: the same however many rows.
+    client.force_login(world.manager_a)
+    _log_exports(world, 2)
+    _queries(client)  # the first request after signing in also renews the session
+    few = _queries(client)
+    _log_exports(world, 18)
+    assert _queries(client) == few

@@ -5,7 +5,6 @@ import csv
 import datetime
 import io
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
@@ -134,10 +133,10 @@ def _children_with_episodes(children, first_day: datetime.date, last_day: dateti
     )
 
 
-def _histories(child_ids: Iterable[int]) -> dict[int, list]:
+def _histories(children) -> dict[int, list]:
     rows = defaultdict(list)
     history = (
-        Child.history.filter(id__in=list(child_ids))
+        Child.history.filter(id__in=children.values("pk"))
         .only("id", "legal_status", "legal_status_since", "history_date")
         .order_by("id", "history_date", "history_id")
     )
@@ -148,8 +147,8 @@ def _histories(child_ids: Iterable[int]) -> dict[int, list]:
 
 def child_periods(children, *, first_day: datetime.date, last_day: datetime.date) -> list[ChildPeriods]:
     """Every child in `children` with a missing or away period while looked after in the window."""
-    candidates = list(_children_with_episodes(children, first_day, last_day))
-    histories = _histories(c.pk for c in candidates)
+    candidates = _children_with_episodes(children, first_day, last_day)
+    histories = _histories(candidates)
     result = []
     for child in candidates:
         spells = looked_after_spells(histories[child.pk], child.date_of_birth)

@@ -48,6 +48,12 @@ class AnnexAForm(forms.Form):
         self.fields["annex_a_authority"] = AuthorityField(authorities)
 
 
+def _left_out_text(left_out) -> str:
+    lines = ["Children with missing or away periods in the year who are not in the tables:", ""]
+    lines += [f"{child.pk}  {child.full_name}: {reason}" for child, reason in left_out]
+    return "\r\n".join(lines) + "\r\n"
+
+
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -77,6 +83,8 @@ def exports(request):
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("Missing.csv", files.missing_csv)
                 archive.writestr("Header.csv", files.header_csv)
+                if files.export.left_out:
+                    archive.writestr("Children left out.txt", _left_out_text(files.export.left_out))
             name = f"SSDA903_{year.start_year}-{str(year.start_year + 1)[2:]}_{authority.ons_code}.zip"
             return _download(buffer.getvalue(), name, "application/zip")
     elif request.method == "POST" and request.POST.get("export") == "annex_a":

@@ -102,3 +102,16 @@ def test_the_recent_downloads_cost_the_same_queries_for_2_or_20_rows(client, wor
     few = _queries(client)
     _log_exports(world, 18)
     assert _queries(client) == few
+
+
+def test_a_child_who_cannot_be_returned_is_named_in_the_zip_not_dropped_silently(client, world):
+    from tests.reporting.ssda903_cases import lac_child, police
+
+    unknown = lac_child(world, "Uma", date_of_birth=None)
+    police(unknown, "2025-10-10T10:00", "2025-10-10T20:00")
+    client.force_login(world.coordinator_a)
+    response = client.post(URL, {"export": "ssda903", "year": YEAR, "ssda903_authority": world.la_a.pk})
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    note = archive.read("Children left out.txt").decode()
+    assert f"{unknown.pk}  Uma Testcase: no date of birth" in note
+    assert str(unknown.pk) not in archive.read("Missing.csv").decode()

@@ -2,15 +2,18 @@
 community validator in its own Python 3.11 environment."""
 
 import csv
+import datetime
 import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from reporting.models import ExportKind, ExportLog
+from reporting.periods import UK
 from tests.conftest import REQUIRE_SERVICES
 from tests.reporting.ssda903_cases import YEAR, build_cases, expected_missing_rows
 
@@ -119,6 +122,20 @@ def test_the_community_validator_finds_no_error_in_the_tricky_cases(world, tmp_p
     assert set(CHECKED_RULES) <= set(result["ran"]), "some rules did not run"
     failed = {rule: where for rule, where in result["errors"].items() if rule in CHECKED_RULES}
     assert failed == {}
+
+
+def test_the_2026_to_2027_return_passes_the_validators_rules_for_2027(world, tmp_path):
+    # --year 2026 is 1 April 2026 to 31 March 2027: the validator's collection year 2027.
+    python = validator_python()
+    with time_machine.travel(datetime.datetime(2027, 4, 10, 12, tzinfo=UK), tick=False):
+        cases = build_cases(world, 2026)
+        rows = read_csv(export(tmp_path, 2026) / "Missing.csv")
+    assert rows[1:] == expected_missing_rows(cases, 2026)
+    assert ["M", "28/03/2027", ""] == rows[2][2:]  # open at the year end
+    assert python.exists()
+    result = run_validator(tmp_path, "2027")
+    assert set(CHECKED_RULES) <= set(result["ran"])
+    assert {rule: where for rule, where in result["errors"].items() if rule in CHECKED_RULES} == {}
 
 
 def test_the_validator_check_notices_overlapping_periods(tmp_path):

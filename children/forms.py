@@ -55,6 +55,10 @@ class ChildForm(forms.ModelForm):
             "date_of_birth_estimated",
             "gender",
             "ethnicity",
+            "ethnicity_code",
+            "upn",
+            "mother",
+            "mother_child_dob",
             "address",
             "postcode",
             "legal_status",
@@ -80,6 +84,8 @@ class ChildForm(forms.ModelForm):
             "legal_status_since": forms.DateInput(attrs={"class": "govuk-input--width-10"}),
             "placement_start": forms.DateInput(attrs={"class": "govuk-input--width-10"}),
             "photo_taken_on": forms.DateInput(attrs={"class": "govuk-input--width-10"}),
+            "mother_child_dob": forms.DateInput(attrs={"class": "govuk-input--width-10"}),
+            "upn": forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
             "postcode": forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
             "address": forms.Textarea(attrs={"rows": 3}),
             "physical_description": forms.Textarea(attrs={"rows": 3}),
@@ -91,6 +97,7 @@ class ChildForm(forms.ModelForm):
         help_texts = {
             "date_of_birth": "For example, 2011-03-27. Leave blank if not known.",
             "legal_status_since": "For example, 2024-09-01",
+            "mother_child_dob": "For example, 2025-11-20",
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -123,6 +130,9 @@ class ChildForm(forms.ModelForm):
         if photo and hasattr(photo, "content_type") and photo.content_type not in {"image/jpeg", "image/png"}:
             raise forms.ValidationError("The photo must be a JPEG or PNG image.")
         return photo
+
+    def clean_upn(self):
+        return self.cleaned_data["upn"].strip().upper()
 
     def clean_aliases(self):
         names = [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]

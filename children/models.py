@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,39 @@ class LegalStatus(models.TextChoices):
     LOOKED_AFTER_S20 = "looked_after_s20", "Looked after (section 20)"
     LOOKED_AFTER_CARE_ORDER = "looked_after_care_order", "Looked after (care order)"
     CARE_LEAVER = "care_leaver", "Care leaver"
+
+
+class EthnicityCode(models.TextChoices):
+    """The DfE's ethnicity codes, as the SSDA903 return and the school census use them."""
+
+    WBRI = "WBRI", "White British"
+    WIRI = "WIRI", "White Irish"
+    WOTH = "WOTH", "Any other White background"
+    WIRT = "WIRT", "Traveller of Irish heritage"
+    WROM = "WROM", "Gypsy/Roma"
+    MWBC = "MWBC", "White and Black Caribbean"
+    MWBA = "MWBA", "White and Black African"
+    MWAS = "MWAS", "White and Asian"
+    MOTH = "MOTH", "Any other mixed background"
+    AIND = "AIND", "Indian"
+    APKN = "APKN", "Pakistani"
+    ABAN = "ABAN", "Bangladeshi"
+    AOTH = "AOTH", "Any other Asian background"
+    BCRB = "BCRB", "Caribbean"
+    BAFR = "BAFR", "African"
+    BOTH = "BOTH", "Any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Refused"
+    NOBT = "NOBT", "Information not yet obtained"
+
+
+# A Unique Pupil Number: a letter other than I, O or S, then 12 digits or 11 digits and a letter;
+# or one of the DfE's codes UN1 to UN5 when the UPN is not known (the SSDA903 rule 168).
+validate_upn = RegexValidator(
+    r"^((?![IOS])[A-Z](\d{12}|\d{11}[A-Z])|UN[1-5])$",
+    "Enter a Unique Pupil Number of 13 characters, like A123456789012, or UN1 to UN5 when it is not known.",
+)
 
 
 # Care leavers get the same response as children while 16 or 17; records stay open to 24 (domain.md).
@@ -94,6 +128,23 @@ class Child(models.Model):
     date_of_birth_estimated = models.BooleanField("date of birth is an estimate", default=False)
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     ethnicity = models.CharField(max_length=100, blank=True)
+    ethnicity_code = models.CharField(
+        "ethnicity (DfE code)",
+        max_length=4,
+        choices=EthnicityCode.choices,
+        blank=True,
+        help_text="The code reported to the DfE in the SSDA903 return.",
+    )
+    upn = models.CharField(
+        "Unique Pupil Number (UPN)",
+        max_length=13,
+        blank=True,
+        validators=[validate_upn],
+        help_text="13 characters, like A123456789012. UN1 to UN5 when it is not known.",
+    )
+    # The SSDA903 'MOTHER' and 'MC_DOB': is the young person a mother, and her child's birth date.
+    mother = models.BooleanField("the young person is a mother", null=True, blank=True)
+    mother_child_dob = models.DateField("date of birth of the mother's child", null=True, blank=True)
     address = models.TextField("home address", blank=True)
     postcode = models.CharField(max_length=8, blank=True)
 
@@ -189,6 +240,12 @@ class Child(models.Model):
             )
         if self.placement_start and self.date_of_birth and self.placement_start < self.date_of_birth:
             errors["placement_start"] = "The placement cannot start before the child was born."
+        if self.mother and self.gender == Gender.MALE:
+            errors["mother"] = "Only a girl or young woman can be recorded as a mother."
+        if self.mother_child_dob and not self.mother:
+            errors["mother_child_dob"] = "Record that the young person is a mother before her child's date of birth."
+        elif self.mother_child_dob and self.date_of_birth and self.mother_child_dob <= self.date_of_birth:
+            errors["mother_child_dob"] = "The mother's child must be born after the mother."
         if errors:
             raise ValidationError(errors)
 

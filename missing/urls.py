@@ -20,6 +20,7 @@ urlpatterns = [
     path("episodes/", include("episodes.urls")),
     path("interviews/", include("interviews.urls")),
     path("privacy/", include("privacy.urls")),
+    path("reporting/exports/", include("reporting.urls_exports")),
     path("api/v1/", include("children.api_urls")),
     path("api/v1/", include("episodes.api_urls")),
     path("api/v1/", include("interviews.api_urls")),

@@ -63,6 +63,9 @@ ROUTES = {
     "interviews:pdf": "interview",
     "api-return-interviews-list": "api_list",
     "api-return-interviews-detail": "interview_api",
+    # Statutory returns: 404 but for a council's coordinators and managers, children scoped and
+    # of the chosen authority (tests/reporting/test_exports_page.py).
+    "exports:exports": "export",
 }
 # Third-party route families with no child data: sign-in and MFA (allauth), the admin (staff only).
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from organisations.roles import CHILD_EDITORS, HISTORY_READERS, Role
 from privacy.selectors import viewers_of
-from privacy.services import OutOfScope, note_access
+from privacy.services import OutOfScope, note_access, note_children
 
 from . import selectors, services
 from .forms import ChildForm, ChildSearchForm
@@ -42,6 +42,7 @@ def child_list(request):
             user=request.user, query=form.cleaned_data["q"], date_of_birth=form.cleaned_data["date_of_birth"]
         )
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    note_children(request, page.object_list, what="list of children")
     return render(
         request,
         "children/child_list.html",

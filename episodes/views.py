@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from children.models import Child
-from privacy.services import OutOfScope, note_access
+from privacy.services import OutOfScope, note_access, note_children
 
 from . import permissions, rules, selectors, services
 from .forms import (
@@ -65,6 +65,7 @@ def episode_list(request):
     form = EpisodeFilterForm(request.GET or None, user=user)
     episodes = selectors.episode_list(user=user, now=now, **form.filters())
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
+    note_children(request, [episode.child_id for episode in page.object_list], what="list of episodes")
     return render(
         request,
         "episodes/episode_list.html",

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from episodes.models import Episode
 from privacy.models import AccessKind
-from privacy.services import OutOfScope, note_access
+from privacy.services import OutOfScope, note_access, note_children
 
 from . import permissions, selectors, services
 from .forms import (
@@ -55,6 +55,7 @@ def interview_list(request):
     if status not in ("", "open", *Status.values):
         status = "open"
     page = Paginator(selectors.interview_list(user=user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    note_children(request, [i.child_id for i in page.object_list], what="list of return interviews")
     now = timezone.now()
     return render(
         request,
@@ -76,6 +77,7 @@ def caseload(request):
         raise PermissionDenied("The caseload is for return interview workers.")
     now = timezone.now()
     interviews = list(selectors.caseload(user=user, now=now))
+    note_children(request, [i.child_id for i in interviews], what="caseload")
     return render(request, "interviews/caseload.html", {"interviews": interviews, "now": now})
 
 

@@ -73,6 +73,12 @@ def access_refused(request, *, model, pk) -> AccessLogEntry | None:
     )
 
 
+def note_children(request, children, *, what: str, kind: str = AccessKind.VIEW) -> None:
+    """A list shows these children (Child objects or ids): one row for each."""
+    for child in children:
+        note_access(request, what=what, kind=kind, child=child)
+
+
 def request_id_of(request) -> uuid.UUID:
     """The request's id: the one a proxy in front of us set, when it is a UUID, or a new one."""
     http = _http_request(request)

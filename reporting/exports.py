@@ -11,6 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from privacy.models import AccessKind
+from privacy.services import note_access
+
 from .export_services import annex_a_list8_export, export_authorities, ssda903_export
 from .models import ExportLog
 from .ssda903 import CollectionYear
@@ -79,6 +82,8 @@ def exports(request):
             authority = ssda903_form.cleaned_data["ssda903_authority"]
             year = CollectionYear(ssda903_form.cleaned_data["year"])
             files = ssda903_export(user=request.user, authorities=[authority], year=year)
+            for item in files.export.children:
+                note_access(request, kind=AccessKind.EXPORT, what=f"SSDA903 return {year.start_year}", child=item.child)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("Missing.csv", files.missing_csv)
@@ -92,6 +97,7 @@ def exports(request):
         if annex_a_form.is_valid():
             authority = annex_a_form.cleaned_data["annex_a_authority"]
             text, _ = annex_a_list8_export(user=request.user, authorities=[authority], today=today)
+            note_access(request, kind=AccessKind.EXPORT, what=f"Annex A List 8 missing columns, {authority.name}")
             name = f"AnnexA_List8_missing_{authority.ons_code}_{today:%Y-%m-%d}.csv"
             return _download(text.encode("utf-8"), name, "text/csv; charset=utf-8")
     recent = (

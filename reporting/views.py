@@ -10,7 +10,9 @@ from children.selectors import children_allocated_to
 from episodes import selectors as episodes
 from interviews import selectors as interviews
 from organisations.roles import AGGREGATE_ONLY, Role
+from privacy.services import note_children
 
+from .export_services import export_authorities
 from .weekly import MEETING_ROLES
 
 # How many children missing now the home page lists before pointing to the episode list.
@@ -37,6 +39,7 @@ def home(request):
         else [],
         "episode_work": False,
         "weekly_meeting": user.has_role(*MEETING_ROLES),
+        "can_export": bool(export_authorities(user)),
         "records_to_confirm": None,
     }
     if user.has_role(*EPISODE_WORKERS):
@@ -50,7 +53,19 @@ def home(request):
     if user.has_role(Role.COORDINATOR):
         context["records_to_confirm"] = episodes.records_to_confirm_count(user=user)
     context.update(interviews.home_work(user=user, now=now))
+    note_children(request, _children_shown(context), what="home page")
     return render(request, "home.html", context)
+
+
+def _children_shown(context: dict) -> list[int]:
+    """Every child the home page names, for the access log."""
+    shown = [child.pk for key in ("allocated", "recent") for child in context[key]]
+    shown += [episode.child_id for episode in context.get("overdue_checks", [])]
+    shown += [episode.child_id for episode, _ in context.get("missing_now", [])]
+    for value in context.values():
+        if isinstance(value, interviews.HomeList):
+            shown += [getattr(row, "child_id", None) or row.interview.child_id for row in value.rows]
+    return shown
 
 
 @login_required

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_manager_downloads_the_statutory_returns(page, world, assert_accessible, tmp_path):
     cases = build_cases(world)
     sign_in(page, world.manager_a, assert_accessible)
-    page.goto("/reporting/exports/")
+    page.get_by_role("link", name="Statutory returns").click()
     assert page.get_by_role("heading", name="Statutory returns").is_visible()
     assert_accessible(page)
 

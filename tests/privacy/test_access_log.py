@@ -173,3 +173,16 @@ def test_a_refused_read_of_an_existing_record_is_logged_but_a_made_up_id_is_not(
     rows = list(AccessLogEntry.objects.order_by("id"))
     assert [(r.kind, r.user, r.child_id) for r in rows] == [(AccessKind.REFUSED, world.coordinator_b, world.c1.pk)] * 3
     assert rows[1].episode_id == episode.pk and rows[2].path == reverse("api-episodes-detail", args=[episode.pk])
+
+
+def test_lists_and_the_home_page_log_each_child_they_name_once(client, world):
+    make_episode(child=world.c1)
+    make_episode(child=world.c1)
+    make_episode(child=world.c4)
+    listed = read(client, world.coordinator_a, reverse("episodes:list"))
+    home = read(client, world.coordinator_a, reverse("home"))  # children missing now: both
+
+    for response, what in ((listed, "list of episodes"), (home, "home page")):
+        rows = AccessLogEntry.objects.filter(request_id=response["X-Request-ID"])
+        assert sorted(rows.values_list("child_id", flat=True)) == sorted([world.c1.pk, world.c4.pk])
+        assert set(rows.values_list("what", flat=True)) == {what}

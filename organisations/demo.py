@@ -30,6 +30,7 @@ DEMO_PEOPLE = [
     ("iro@demo.homeward.invalid", "Helen Ashworth", "E08000003", Role.IRO),
     ("cme.officer@demo.homeward.invalid", "Tom Whitaker", "E08000003", Role.CME_OFFICER),
     ("analyst@demo.homeward.invalid", "Grace Lin", "E08000003", Role.ANALYST),
+    ("dpo@demo.homeward.invalid", "Nadia Brook", "E08000003", Role.DATA_PROTECTION_OFFICER),
     ("admin@demo.homeward.invalid", "Sam Administrator", "E08000003", Role.ADMINISTRATOR),
 ]
 

@@ -1,0 +1,51 @@
+"""Reading escalations: always through the user's scope (the child's)."""
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Escalation, EscalationRecipient
+
+
+def with_recipients(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    return escalations.select_related("child", "episode").prefetch_related(
+        Prefetch("recipients", queryset=EscalationRecipient.objects.select_related("user"))
+    )
+
+
+def escalations_to_acknowledge(user) -> QuerySet[Escalation]:
+    """Escalations sent to `user` that they have not acknowledged, newest first (for the home page)."""
+    return (
+        Escalation.objects.visible_to(user)
+        .filter(recipients__user=user, recipients__acknowledged_at__isnull=True)
+        .select_related("child", "episode")
+        .order_by("-fired_at", "-pk")
+    )
+
+
+def escalation_list(*, user, to_acknowledge: bool = False) -> QuerySet[Escalation]:
+    escalations = Escalation.objects.visible_to(user)
+    if to_acknowledge:
+        escalations = escalations.filter(recipients__user=user, recipients__acknowledged_at__isnull=True)
+    return escalations.select_related("child", "episode").order_by("-fired_at", "-pk")
+
+
+def escalation_for_user(*, user, pk: int) -> Escalation:
+    return with_recipients(Escalation.objects.visible_to(user)).get(pk=pk)
+
+
+def escalations_of_child(*, child) -> QuerySet[Escalation]:
+    """A child's escalations (the child is already in the reader's scope)."""
+    return with_recipients(Escalation.objects.filter(child=child)).order_by("-fired_at", "-pk")
+
+
+def escalations_of_episode(*, episode) -> QuerySet[Escalation]:
+    return with_recipients(Escalation.objects.filter(episode=episode)).order_by("-fired_at", "-pk")
+
+
+def acknowledged_at_for(escalation: Escalation, user):
+    """The reader's own acknowledgement when it was sent to them, else the first by anyone."""
+    recipients = list(escalation.recipients.all())
+    own = next((r for r in recipients if r.user_id == user.pk), None)
+    if own is not None:
+        return own.acknowledged_at
+    times = [r.acknowledged_at for r in recipients if r.acknowledged_at]
+    return min(times) if times else None

@@ -1,0 +1,415 @@
+"""Changes to escalations: one keyword-only function per change of state, called alike from the
+admin, the pages, the API, the episodes_changed receiver and the deadline sweep."""
+
+import datetime
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from children.models import LegalStatus
+from deadlines import services as deadlines
+from episodes.models import Category, Episode, MissingFrom
+from interviews.services import notify
+from organisations.models import User
+from organisations.roles import AgencyKind, Role
+
+from . import rules
+from .models import Escalation, EscalationRecipient, RuleThreshold, SeniorPostHolder
+
+DEADLINE_PREFIX = "risk."
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
+
+
+def deadline_kind(rule: rules.Rule) -> str:
+    """The deadline kind of a time rule, e.g. 'risk.missing_24_hours'."""
+    return DEADLINE_PREFIX + rule.code
+
+
+def child_authorities(child) -> set[int]:
+    return {a for a in (child.responsible_authority_id, child.host_authority_id) if a}
+
+
+class ThresholdBook:
+    """The numbers in force for the given local authorities, read in one query."""
+
+    def __init__(self, authority_ids):
+        self._overrides = {
+            (row.local_authority_id, row.rule): row.values()
+            for row in RuleThreshold.objects.filter(local_authority_id__in=list(authority_ids))
+        }
+
+    def get(self, authority_id: int, rule: rules.Rule) -> rules.Thresholds:
+        return rules.thresholds(rule, self._overrides.get((authority_id, rule.code)))
+
+
+# --- Thresholds a local authority tightens ------------------------------------------------------
+
+
+@transaction.atomic
+def rule_threshold_set(
+    *,
+    local_authority,
+    rule: str,
+    by,
+    threshold: int | None = None,
+    window_days: int | None = None,
+    respond_within: int | None = None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> RuleThreshold:
+    """Tighten (or return to the default, with None) a rule's numbers for one local authority.
+    A number looser than the statutory floor is refused and nothing is saved. The clocks of
+    children missing now follow the new numbers."""
+    now = now or timezone.now()
+    definition = rules.BY_CODE.get(rule)
+    if definition is None:
+        raise ValidationError({"rule": "Choose an escalation rule"})
+    values = {"threshold": threshold, "window_days": window_days, "respond_within": respond_within}
+    errors = rules.threshold_errors(definition, values)
+    if errors:
+        raise ValidationError(errors)
+    row = RuleThreshold.objects.select_for_update().filter(
+        local_authority=local_authority, rule=rule
+    ).first() or RuleThreshold(local_authority=local_authority, rule=rule)
+    for field, value in values.items():
+        setattr(row, field, value)
+    row._history_user = by
+    row._change_reason = reason.strip() or "Thresholds changed"
+    row.save()
+    if definition.kind == rules.Kind.TIME:
+        missing = Episode.objects.filter(
+            child__responsible_authority=local_authority, category=Category.MISSING, returned_at__isnull=True
+        ).select_related("child")
+        sync_time_rule_clocks(list(missing), now=now)
+    return row
+
+
+# --- Who is told ---------------------------------------------------------------------------------
+
+
+class People:
+    """Senior post holders, managers and coordinators by local authority, read once per batch."""
+
+    def __init__(self):
+        self._posts: dict[int, dict[str, list[User]]] | None = None
+        self._council: dict[tuple, list[User]] = {}
+
+    def holders(self, authority_id: int, post: str) -> list[User]:
+        if self._posts is None:
+            self._posts = defaultdict(lambda: defaultdict(list))
+            for holder in SeniorPostHolder.objects.filter(user__is_active=True).select_related("user"):
+                self._posts[holder.local_authority_id][holder.post].append(holder.user)
+        return self._posts[authority_id][post]
+
+    def council(self, authority_ids: set[int], role: str) -> list[User]:
+        key = (tuple(sorted(authority_ids)), role)
+        if key not in self._council:
+            self._council[key] = list(
+                User.objects.filter(
+                    is_active=True,
+                    memberships__active=True,
+                    memberships__role=role,
+                    memberships__agency__kind=AgencyKind.CHILDRENS_SERVICES,
+                    memberships__agency__local_authorities__in=list(authority_ids),
+                ).distinct()
+            )
+        return self._council[key]
+
+
+def recipients_for(rule: rules.Rule, child, people: People | None = None) -> list[tuple[User, str]]:
+    """Who a firing goes to, and why: the senior posts the rule names in the child's responsible
+    authority (its managers when nobody holds them), the allocated social worker, the IRO of a
+    looked-after child when the rule says so, and the hub serving the child."""
+    people = people or People()
+    chosen: dict[int, tuple[User, str]] = {}
+
+    def add(user, why):
+        if user is not None and user.is_active and user.pk not in chosen:
+            chosen[user.pk] = (user, why)
+
+    named = False
+    for post in rule.posts:
+        for user in people.holders(child.responsible_authority_id, post):
+            named = True
+            add(user, rules.SeniorPost(post).label)
+    if rule.posts and not named:
+        for user in people.council({child.responsible_authority_id}, Role.MANAGER):
+            add(user, "Manager (nobody holds the senior posts the rule names)")
+    if rule.tell_social_worker:
+        add(child.social_worker, "Allocated social worker")
+    if rule.tell_iro and child.is_looked_after:
+        add(child.iro, "Independent reviewing officer")
+    if rule.tell_coordinators:
+        for user in people.council(child_authorities(child), Role.COORDINATOR):
+            add(user, "Missing hub coordinator")
+    return list(chosen.values())
+
+
+# --- Firing --------------------------------------------------------------------------------------
+
+
+def escalation_fire(
+    *,
+    rule: rules.Rule,
+    child,
+    episode: Episode | None,
+    trigger_key: str,
+    reason: str,
+    now: datetime.datetime,
+    people: People | None = None,
+) -> Escalation | None:
+    """Record a firing and send it. The unique key (rule, child, trigger) makes a second firing of
+    the same trigger, even from a concurrent sweep or import, do nothing (returns None)."""
+    escalation = Escalation(
+        rule=rule.code,
+        child=child,
+        episode=episode,
+        local_authority_id=child.responsible_authority_id,
+        trigger_key=trigger_key,
+        fired_at=now,
+        reason=reason,
+    )
+    recipients = recipients_for(rule, child, people)
+    escalation.created_work = [f"'Need to know' message to {len(recipients)} people"]
+    escalation._change_reason = f"Fired: {rule.trigger} ({rule.source})"
+    try:
+        with transaction.atomic():
+            escalation.save()
+    except IntegrityError:
+        return None
+    bulk_create_with_history(
+        [EscalationRecipient(escalation=escalation, user=user, why=why) for user, why in recipients],
+        EscalationRecipient,
+        default_change_reason="Sent",
+        default_date=now,
+    )
+    notify(
+        users=[user for user, _ in recipients],
+        message=f"Escalation ({rule.trigger}): {rule.response}",
+        kind="escalation",
+        now=now,
+        link=escalation.get_absolute_url(),
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, by, now: datetime.datetime | None = None) -> EscalationRecipient:
+    """The person it was sent to says they have seen it (once; a second time changes nothing)."""
+    now = now or timezone.now()
+    recipient = EscalationRecipient.objects.select_for_update().filter(escalation=escalation, user=by).first()
+    if recipient is None:
+        raise PermissionDenied("Only a person the escalation was sent to can acknowledge it.")
+    if recipient.acknowledged_at is None:
+        recipient.acknowledged_at = now
+        recipient._history_user = by
+        recipient._change_reason = "Acknowledged"
+        recipient.save()
+    return recipient
+
+
+# --- Time rules: deadline rows on the episode ----------------------------------------------------
+
+
+def time_rule_due(episode: Episode, rule_thresholds: rules.Thresholds) -> datetime.datetime | None:
+    """When a time rule fires for a missing episode: last seen + the threshold. It does not
+    apply to an absence, or to a child who returned before the threshold was reached."""
+    if episode.category != Category.MISSING:
+        return None
+    due = rules.time_rule_due(episode.last_seen_at, rule_thresholds)
+    if episode.returned_at is not None and episode.returned_at < due:
+        return None
+    return due
+
+
+def sync_time_rule_clocks(episodes: list[Episode], *, now: datetime.datetime) -> None:
+    """Bring each time rule's clock on these episodes in line (a few queries per rule for the
+    whole batch). A clock already breached stays breached: the rule fired."""
+    if not episodes:
+        return
+    book = ThresholdBook({e.child.responsible_authority_id for e in episodes})
+    for rule in rules.TIME_RULES:
+        clocks = {
+            e.pk: deadlines.Clock(due_at=time_rule_due(e, book.get(e.child.responsible_authority_id, rule)))
+            for e in episodes
+        }
+        deadlines.deadlines_set(kind=deadline_kind(rule), model=Episode, clocks=clocks, now=now)
+
+
+def time_rule_breached(deadline, now: datetime.datetime) -> None:
+    """The sweep claimed a time rule's deadline (once): fire the rule for the episode."""
+    rule = rules.BY_CODE[deadline.kind.removeprefix(DEADLINE_PREFIX)]
+    episode = (
+        Episode.objects.select_related("child", "child__social_worker", "child__iro")
+        .filter(pk=deadline.subject_id)
+        .first()
+    )
+    if episode is None:
+        return
+    book = ThresholdBook({episode.child.responsible_authority_id})
+    if time_rule_due(episode, book.get(episode.child.responsible_authority_id, rule)) is None:
+        return
+    escalation_fire(
+        rule=rule,
+        child=episode.child,
+        episode=episode,
+        trigger_key=f"episode:{episode.pk}",
+        reason=f"{rule.trigger}: last seen {_local(episode.last_seen_at)}",
+        now=now,
+    )
+
+
+# --- Event rules: when episodes are created or change --------------------------------------------
+
+EPISODE_COUNT_RULES = {
+    rules.THREE_EPISODES_IN_A_MONTH: Category.MISSING,
+    rules.TWO_OR_MORE_EPISODES: Category.MISSING,
+    rules.CONTINUING_REPEAT_EPISODES: Category.MISSING,
+    rules.REPEAT_ABSENCE_CHILD: Category.ABSENT,
+}
+WORDS = {Category.MISSING: "missing episodes", Category.ABSENT: "absences"}
+
+
+def location_key(establishment_id, postcode: str) -> str:
+    """The place a child was absent from: the placement when known, else the postcode."""
+    if establishment_id:
+        return f"establishment:{establishment_id}"
+    postcode = "".join(postcode.split()).upper()
+    return f"postcode:{postcode}" if postcode else ""
+
+
+@transaction.atomic
+def escalations_follow_episodes(*, episode_ids, now: datetime.datetime) -> list[Escalation]:
+    """The receiver of episodes_changed: time rules' clocks, then event rules, for a batch.
+
+    1. Read the batch's episodes with their children (1 query) and set the time rules' clocks.
+    2. Read, once for the batch, the children's earlier episodes inside the longest window, the
+       absences from the same places, and the earlier firings of the event rules.
+    3. For each episode (oldest first) and event rule: fire when the count in the window reaches
+       the threshold, unless the rule already fired for this child (or place) on an episode in
+       the same window — one firing per run of episodes, not one per episode after the threshold.
+    """
+    episodes = sorted(
+        Episode.objects.filter(pk__in=episode_ids).select_related("child", "child__social_worker", "child__iro"),
+        key=lambda e: (e.last_seen_at, e.pk),
+    )
+    if not episodes:
+        return []
+    sync_time_rule_clocks(episodes, now=now)
+    book = ThresholdBook({e.child.responsible_authority_id for e in episodes})
+    longest = max(
+        book.get(e.child.responsible_authority_id, rule).window_days
+        for e in episodes
+        for rule in rules.EVENT_RULES
+        if rule.setting("window_days")
+    )
+    earliest = episodes[0].last_seen_at - datetime.timedelta(days=longest + 1)
+    child_ids = {e.child_id for e in episodes}
+
+    seen: dict[tuple[int, str], list[datetime.datetime]] = defaultdict(list)
+    for child_id, category, last_seen in Episode.objects.filter(
+        child_id__in=child_ids, last_seen_at__gte=earliest
+    ).values_list("child_id", "category", "last_seen_at"):
+        seen[(child_id, category)].append(last_seen)
+
+    places: dict[str, list[datetime.datetime]] = defaultdict(list)
+    absences = [e for e in episodes if e.category == Category.ABSENT]
+    keys = {location_key(e.establishment_id, e.missing_from_postcode) for e in absences} - {""}
+    if keys:
+        establishments = {e.establishment_id for e in absences if e.establishment_id}
+        postcodes = {e.missing_from_postcode for e in absences if e.missing_from_postcode and not e.establishment_id}
+        for establishment_id, postcode, last_seen in (
+            Episode.objects.filter(category=Category.ABSENT, last_seen_at__gte=earliest)
+            .filter(
+                Q(establishment_id__in=establishments)
+                | Q(establishment__isnull=True, missing_from_postcode__in=postcodes)
+            )
+            .values_list("establishment_id", "missing_from_postcode", "last_seen_at")
+        ):
+            places[location_key(establishment_id, postcode)].append(last_seen)
+
+    fired: dict[tuple[str, object], list[datetime.datetime]] = defaultdict(list)
+    for rule_code, child_id, trigger_key, last_seen in (
+        Escalation.objects.filter(rule__in=[r.code for r in rules.EVENT_RULES], fired_at__gte=earliest)
+        .filter(Q(child_id__in=child_ids) | Q(rule=rules.REPEAT_ABSENCE_LOCATION))
+        .values_list("rule", "child_id", "trigger_key", "episode__last_seen_at")
+    ):
+        subject = trigger_key.rsplit("|", 1)[0] if rule_code == rules.REPEAT_ABSENCE_LOCATION else child_id
+        fired[(rule_code, subject)].append(last_seen)
+
+    people = People()
+    made = []
+
+    def fire(rule, episode, subject, trigger_key, reason):
+        fired[(rule.code, subject)].append(episode.last_seen_at)
+        escalation = escalation_fire(
+            rule=rule,
+            child=episode.child,
+            episode=episode,
+            trigger_key=trigger_key,
+            reason=reason,
+            now=now,
+            people=people,
+        )
+        if escalation is not None:
+            made.append(escalation)
+
+    for episode in episodes:
+        child = episode.child
+        authority = child.responsible_authority_id
+        for code, category in EPISODE_COUNT_RULES.items():
+            if episode.category != category:
+                continue
+            rule = rules.BY_CODE[code]
+            numbers = book.get(authority, rule)
+            count = rules.count_in_window(seen[(child.pk, category)], episode.last_seen_at, numbers.window_days)
+            if count < numbers.threshold:
+                continue
+            if rules.count_in_window(fired[(code, child.pk)], episode.last_seen_at, numbers.window_days):
+                continue  # the same run of episodes already fired this rule
+            fire(
+                rule,
+                episode,
+                child.pk,
+                f"episode:{episode.pk}",
+                f"{count} {WORDS[category]} in {numbers.window_days} days: the latest last seen "
+                f"{_local(episode.last_seen_at)}",
+            )
+        if episode.category == Category.ABSENT:
+            key = location_key(episode.establishment_id, episode.missing_from_postcode)
+            rule = rules.BY_CODE[rules.REPEAT_ABSENCE_LOCATION]
+            numbers = book.get(authority, rule)
+            if key:
+                count = rules.count_in_window(places[key], episode.last_seen_at, numbers.window_days)
+                already = rules.count_in_window(fired[(rule.code, key)], episode.last_seen_at, numbers.window_days)
+                if count >= numbers.threshold and not already:
+                    place = episode.establishment.name if episode.establishment_id else episode.missing_from_postcode
+                    fire(
+                        rule,
+                        episode,
+                        key,
+                        f"{key}|episode:{episode.pk}",
+                        f"{count} absences from {place} in {numbers.window_days} days",
+                    )
+        if (
+            child.legal_status == LegalStatus.CHILD_PROTECTION
+            and episode.category == Category.MISSING
+            and episode.returned_at is None
+            and episode.missing_from != MissingFrom.CARE_PLACEMENT
+        ):
+            rule = rules.BY_CODE[rules.CHILD_PROTECTION_MISSING]
+            fire(
+                rule,
+                episode,
+                child.pk,
+                f"episode:{episode.pk}",
+                f"A child on a child protection plan is missing: last seen {_local(episode.last_seen_at)}",
+            )
+    return made

@@ -28,7 +28,10 @@ class EscalationSummarySerializer(serializers.Serializer):
         }
     )
     def get_acknowledged_at(self, escalation):
-        moment = selectors.acknowledged_at_for(escalation, self.context["request"].user)
+        if hasattr(escalation, "acknowledged_at"):
+            moment = escalation.acknowledged_at
+        else:
+            moment = selectors.acknowledged_at_for(escalation, self.context["request"].user)
         return None if moment is None else serializers.DateTimeField().to_representation(moment)
 
 
@@ -76,7 +79,7 @@ class EscalationsField(serializers.Field):
         request = self.context.get("request")
         if request is None:
             return []
-        escalations = selectors.escalations_of_episode(episode=episode)
+        escalations = selectors.escalations_of(user=request.user, episode=episode)
         return EscalationSummarySerializer(escalations, many=True, context=self.context).data
 
 

@@ -1,6 +1,6 @@
 """Reading escalations: always through the user's scope (the child's)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
 
 from .models import Escalation, EscalationRecipient
 
@@ -32,13 +32,24 @@ def escalation_for_user(*, user, pk: int) -> Escalation:
     return with_recipients(Escalation.objects.visible_to(user)).get(pk=pk)
 
 
-def escalations_of_child(*, child) -> QuerySet[Escalation]:
-    """A child's escalations (the child is already in the reader's scope)."""
-    return with_recipients(Escalation.objects.filter(child=child)).order_by("-fired_at", "-pk")
+def escalations_of(*, user, child=None, episode=None) -> QuerySet[Escalation]:
+    """A child's or an episode's escalations, newest first, with the reader's acknowledged_at
+    (the child is already in the reader's scope)."""
+    escalations = (
+        Escalation.objects.filter(episode=episode) if episode is not None else Escalation.objects.filter(child=child)
+    )
+    return with_acknowledged_at(escalations.order_by("-fired_at", "-pk"), user)
 
 
-def escalations_of_episode(*, episode) -> QuerySet[Escalation]:
-    return with_recipients(Escalation.objects.filter(episode=episode)).order_by("-fired_at", "-pk")
+def with_acknowledged_at(escalations: QuerySet[Escalation], user) -> QuerySet[Escalation]:
+    """Annotate `acknowledged_at`, in the same query: the reader's own acknowledgement when it
+    was sent to them, else the first acknowledgement by anyone it was sent to."""
+    recipients = EscalationRecipient.objects.filter(escalation=OuterRef("pk"))
+    own = recipients.filter(user=user).values("acknowledged_at")[:1]
+    first = recipients.filter(acknowledged_at__isnull=False).order_by("acknowledged_at").values("acknowledged_at")[:1]
+    return escalations.annotate(
+        acknowledged_at=Case(When(Exists(recipients.filter(user=user)), then=Subquery(own)), default=Subquery(first))
+    )
 
 
 def acknowledged_at_for(escalation: Escalation, user):

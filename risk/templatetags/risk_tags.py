@@ -13,13 +13,9 @@ register = template.Library()
 
 @register.inclusion_tag("risk/_escalations.html", takes_context=True)
 def escalations_section(context, child=None, episode=None):
-    """The escalations of a child or of an episode (already in the viewer's scope)."""
-    if episode is not None:
-        escalations = selectors.escalations_of_episode(episode=episode)
-    else:
-        escalations = selectors.escalations_of_child(child=child)
+    """The escalations of a child or of an episode (already in the viewer's scope), in one query."""
     user = context["request"].user
     return {
-        "rows": [(e, selectors.acknowledged_at_for(e, user)) for e in escalations],
-        "on_episode": episode is not None,
+        "escalations": selectors.escalations_of(user=user, child=child, episode=episode),
+        "on_episode": bool(episode),
     }

@@ -61,6 +61,11 @@ ROUTES = {
     "interviews:pdf": "interview",
     "api-return-interviews-list": "api_list",
     "api-return-interviews-detail": "interview_api",
+    "risk:escalation_list": "page",
+    "risk:escalation_detail": "escalation",
+    "risk:escalation_acknowledge": "escalation",
+    "api-escalations-list": "api_list",
+    "api-escalations-detail": "escalation_api",
 }
 # Third-party route families with no child data: sign-in and MFA (allauth), the admin (staff only).
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:")

@@ -1,7 +1,8 @@
-"""The escalations API (read only, scoped like the pages), and the escalations the episode
-detail carries."""
+"""The escalations and meetings API (read only, scoped like the pages), and the escalations the
+episode detail carries."""
 
 import django_filters
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -10,7 +11,7 @@ from rest_framework.authentication import SessionAuthentication
 from missing.api import IsVerifiedUser
 
 from . import rules, selectors
-from .models import Escalation
+from .models import Escalation, LegalOption, Meeting, MeetingAction, MeetingRecord, MeetingState
 
 
 class EscalationSummarySerializer(serializers.Serializer):
@@ -129,3 +130,92 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.with_recipients(Escalation.objects.visible_to(self.request.user)).order_by("-fired_at", "-pk")
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+class MeetingActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    owner = serializers.CharField(source="owner.__str__")
+    due_on = serializers.DateField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeetingRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    child = serializers.IntegerField(source="child_id")
+    escalation = serializers.IntegerField(source="escalation_id", allow_null=True)
+    information_shared = serializers.CharField()
+    legal_options = serializers.ListField(child=serializers.ChoiceField(choices=LegalOption.choices))
+    legal_reasons = serializers.CharField()
+    media = serializers.CharField()
+    plan_on_return = serializers.CharField()
+    reducing_risk = serializers.CharField()
+    actions = MeetingActionSerializer(many=True, source="actions.all")
+
+
+class InviteeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    agency = serializers.CharField()
+    role = serializers.CharField()
+    attended = serializers.BooleanField(allow_null=True)
+
+
+class MeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=rules.MeetingKind.choices)
+    state = serializers.ChoiceField(choices=MeetingState.choices)
+    local_authority = serializers.CharField(source="local_authority.name")
+    due_at = serializers.DateTimeField(allow_null=True)
+    held_at = serializers.DateTimeField(allow_null=True)
+    chair = serializers.SerializerMethodField()
+    chair_post = serializers.CharField()
+    review_on = serializers.DateField(allow_null=True)
+    invitees = InviteeSerializer(many=True, source="invitees.all")
+    records = MeetingRecordSerializer(
+        many=True, source="visible_records", help_text="Only the children's records you may see."
+    )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_chair(self, meeting):
+        return None if meeting.chair is None else str(meeting.chair)
+
+
+class MeetingFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=rules.MeetingKind.choices)
+    state = django_filters.ChoiceFilter(choices=MeetingState.choices)
+    child = django_filters.NumberFilter(field_name="records__child_id", distinct=True)
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+
+NO_MEETING = OpenApiResponse(description="No such meeting, or not one you may see.")
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: MeetingSerializer(many=True), 400: BAD_FILTER, 403: NOT_A_PERSON}),
+    retrieve=extend_schema(responses={200: MeetingSerializer, 403: NOT_A_PERSON, 404: NO_MEETING}),
+)
+@extend_schema(tags=["meetings"], auth=[{"cookieAuth": []}])
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Meetings with a child the signed-in user may see, each with only those children's records."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsVerifiedUser]
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        actions = MeetingAction.objects.select_related("owner")
+        records = MeetingRecord.objects.visible_to(user).prefetch_related(Prefetch("actions", queryset=actions))
+        return (
+            Meeting.objects.visible_to(user)
+            .select_related("chair", "local_authority")
+            .prefetch_related("invitees", Prefetch("records", queryset=records, to_attr="visible_records"))
+            .order_by("state", "due_at", "-pk")
+        )

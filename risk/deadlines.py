@@ -9,3 +9,5 @@ from . import rules, services
 def register() -> None:
     for rule in rules.TIME_RULES:
         deadlines.register_breach_handler(services.deadline_kind(rule), services.time_rule_breached)
+    deadlines.register_breach_handler(services.MEETING_DUE, services.meeting_overdue)
+    deadlines.register_breach_handler(services.ACTION_DUE, services.action_overdue)

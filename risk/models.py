@@ -11,7 +11,7 @@ from episodes.models import Episode
 from organisations.models import LocalAuthority
 
 from . import rules
-from .scope import EscalationQuerySet
+from .scope import EscalationQuerySet, MeetingQuerySet, MeetingRecordQuerySet
 
 
 class SeniorPostHolder(models.Model):
@@ -110,3 +110,130 @@ class EscalationRecipient(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.why})"
+
+
+class MeetingState(models.TextChoices):
+    TO_CONVENE = "to_convene", "To convene"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Not needed"
+
+
+class LegalOption(models.TextChoices):
+    """Legal options a strategy meeting considers (domain.md, 'Meetings')."""
+
+    POLICE_PROTECTION = "police_protection", "Police protection"
+    EMERGENCY_PROTECTION_ORDER = "emergency_protection_order", "Emergency protection order"
+    RECOVERY_ORDER = "recovery_order", "Recovery order"
+
+
+class Meeting(models.Model):
+    """A strategy, intervention, mapping or weekly multi-agency meeting. The meeting itself (when,
+    who chaired, who came) is shared; what was said and decided about each child is in that
+    child's own record (MeetingRecord), seen only by people who may see that child."""
+
+    kind = models.CharField(max_length=20, choices=rules.MeetingKind.choices)
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=12, choices=MeetingState.choices, default=MeetingState.TO_CONVENE)
+    due_at = models.DateTimeField("to be held by", null=True, blank=True)
+    held_at = models.DateTimeField("when it was held", null=True, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    chair_post = models.CharField(
+        "post that must chair it", max_length=30, choices=rules.SeniorPost.choices, blank=True
+    )
+    review_on = models.DateField("review date", null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state", "due_at", "-pk"]
+        indexes = [models.Index(fields=["state", "due_at"], name="meeting_state_due_idx")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def get_absolute_url(self):
+        return reverse("risk:meeting_detail", args=[self.pk])
+
+    def is_overdue(self, now) -> bool:
+        return self.state == MeetingState.TO_CONVENE and self.due_at is not None and self.due_at <= now
+
+
+class MeetingRecord(models.Model):
+    """One child's part of a meeting: the escalation that asked for it, the information shared,
+    the decisions and the child's own action plan."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="records")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="meeting_records")
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_records"
+    )
+    information_shared = models.TextField(blank=True)
+    legal_options = models.JSONField("legal options decided", default=list, blank=True)
+    legal_reasons = models.TextField("legal options: the decision and why", blank=True)
+    media = models.TextField("media", blank=True)
+    plan_on_return = models.TextField("the plan on return", blank=True)
+    reducing_risk = models.TextField("reducing future risk", blank=True)
+    history = HistoricalRecords()
+    objects = MeetingRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "child"], name="meeting_record_per_child")]
+
+    def __str__(self):
+        return f"{self.meeting} record for {self.child}"
+
+    def legal_labels(self) -> list[str]:
+        return [LegalOption(value).label for value in self.legal_options if value in LegalOption.values]
+
+
+class Invitee(models.Model):
+    """Someone invited to a meeting, the agency they come from, and whether they attended."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=200)
+    agency = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    attended = models.BooleanField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.agency})"
+
+
+class MeetingAction(models.Model):
+    """An action from a meeting for one child: what, who owns it, by when (a deadline row), done."""
+
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=500)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_actions")
+    due_on = models.DateField("due by")
+    due_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["owner", "completed_at"], name="meeting_action_owner_idx")]
+
+    def __str__(self):
+        return self.description
+
+    def is_overdue(self, now) -> bool:
+        return self.completed_at is None and self.due_at <= now

@@ -293,3 +293,27 @@ def count_in_window(moments: list[datetime.datetime], at: datetime.datetime, win
 
 def window_start(at: datetime.datetime, window_days: int) -> datetime.date:
     return uk_day(at) - datetime.timedelta(days=window_days)
+
+
+# "At the earliest opportunity" / "as soon as practicable" (Wigan §11, §12): Homeward reads it as
+# by the end of the next working day.
+EARLIEST_OPPORTUNITY_WORKING_DAYS = 1
+
+
+def meeting_due(rule: Rule, numbers: Thresholds, trigger_at: datetime.datetime) -> datetime.datetime:
+    """When the meeting a firing asks for must be held.
+
+    - Urgent strategy meeting (Wigan §12, Birmingham procedure §3): within 5 working days of
+      the 72-hour point (`trigger_at`), by the end of that UK day.
+    - Strategy meeting for a child on a child protection plan (Birmingham procedure): within 7
+      days of the firing, elapsed time.
+    - Otherwise (intervention meetings, the 7-day strategy meeting): at the earliest
+      opportunity, by the end of the next working day.
+    """
+    from .workingdays import working_days_after
+
+    if rule.code == MISSING_72_HOURS:
+        return working_days_after(trigger_at, numbers.respond_within)
+    if rule.code == CHILD_PROTECTION_MISSING:
+        return trigger_at.astimezone(datetime.UTC) + datetime.timedelta(days=numbers.respond_within)
+    return working_days_after(trigger_at, EARLIEST_OPPORTUNITY_WORKING_DAYS)

@@ -1,8 +1,11 @@
-"""Reading escalations: always through the user's scope (the child's)."""
+"""Reading escalations and meetings: always through the user's scope (the child's)."""
+
+import datetime
+from typing import NamedTuple
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
 
-from .models import Escalation, EscalationRecipient
+from .models import Escalation, EscalationRecipient, Meeting, MeetingAction, MeetingRecord, MeetingState
 
 
 def with_recipients(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
@@ -41,6 +44,11 @@ def escalations_of(*, user, child=None, episode=None) -> QuerySet[Escalation]:
     return with_acknowledged_at(escalations.order_by("-fired_at", "-pk"), user)
 
 
+def meeting_records_of(*, child) -> QuerySet[MeetingRecord]:
+    """A child's meetings (the child is already in the reader's scope)."""
+    return MeetingRecord.objects.filter(child=child).select_related("meeting").order_by("-meeting__created_at", "-pk")
+
+
 def with_acknowledged_at(escalations: QuerySet[Escalation], user) -> QuerySet[Escalation]:
     """Annotate `acknowledged_at`, in the same query: the reader's own acknowledgement when it
     was sent to them, else the first acknowledgement by anyone it was sent to."""
@@ -60,3 +68,83 @@ def acknowledged_at_for(escalation: Escalation, user):
         return own.acknowledged_at
     times = [r.acknowledged_at for r in recipients if r.acknowledged_at]
     return min(times) if times else None
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+class MeetingWork(NamedTuple):
+    """A person's meeting work for the home page: meetings to convene due soon or overdue, and
+    their own open actions, each a queryset scoped to them."""
+
+    meetings_due: QuerySet[Meeting]
+    actions_due: QuerySet[MeetingAction]
+
+
+# The home page shows meetings to convene due within this long, and every overdue one.
+MEETINGS_DUE_WITHIN = datetime.timedelta(days=7)
+
+
+def meetings_and_actions_due(user, now: datetime.datetime) -> MeetingWork:
+    meetings = (
+        Meeting.objects.visible_to(user)
+        .filter(state=MeetingState.TO_CONVENE, due_at__lte=now + MEETINGS_DUE_WITHIN)
+        .order_by("due_at", "pk")
+    )
+    actions = (
+        MeetingAction.objects.filter(owner=user, completed_at__isnull=True)
+        .filter(record__in=MeetingRecord.objects.visible_to(user))
+        .select_related("record__meeting", "record__child")
+        .order_by("due_at", "pk")
+    )
+    return MeetingWork(meetings_due=meetings, actions_due=actions)
+
+
+def meeting_list(*, user, state: str = "") -> QuerySet[Meeting]:
+    meetings = Meeting.objects.visible_to(user).select_related("chair")
+    if state:
+        meetings = meetings.filter(state=state)
+    visible_records = MeetingRecord.objects.visible_to(user).select_related("child")
+    return meetings.prefetch_related(Prefetch("records", queryset=visible_records, to_attr="visible_records")).order_by(
+        "state", "due_at", "-pk"
+    )
+
+
+def meeting_for_user(*, user, pk: int) -> Meeting:
+    return Meeting.objects.visible_to(user).select_related("chair", "local_authority").get(pk=pk)
+
+
+def visible_records(*, user, meeting: Meeting) -> QuerySet[MeetingRecord]:
+    """The children's records of a meeting that `user` may see: never another child's part."""
+    actions = MeetingAction.objects.select_related("owner", "completed_by")
+    return (
+        MeetingRecord.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("child", "escalation")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("pk")
+    )
+
+
+def record_for_user(*, user, meeting: Meeting, pk: int) -> MeetingRecord:
+    return visible_records(user=user, meeting=meeting).get(pk=pk)
+
+
+def people_for_meeting(meeting: Meeting) -> QuerySet:
+    """Who may chair, attend or own an action: people of any agency serving the local
+    authorities of the meeting's children (council, police, health, education, charities)."""
+    from organisations.models import User
+
+    authorities = set()
+    for responsible, host in MeetingRecord.objects.filter(meeting=meeting).values_list(
+        "child__responsible_authority_id", "child__host_authority_id"
+    ):
+        authorities.update(a for a in (responsible, host) if a)
+    authorities.add(meeting.local_authority_id)
+    return (
+        User.objects.filter(
+            is_active=True, memberships__active=True, memberships__agency__local_authorities__in=list(authorities)
+        )
+        .distinct()
+        .order_by("full_name")
+    )

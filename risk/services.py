@@ -18,7 +18,19 @@ from organisations.models import User
 from organisations.roles import AgencyKind, Role
 
 from . import rules
-from .models import Escalation, EscalationRecipient, RuleThreshold, SeniorPostHolder
+from .models import (
+    Escalation,
+    EscalationRecipient,
+    Invitee,
+    LegalOption,
+    Meeting,
+    MeetingAction,
+    MeetingRecord,
+    MeetingState,
+    RuleThreshold,
+    SeniorPostHolder,
+)
+from .workingdays import UK_TIME, end_of_day
 
 DEADLINE_PREFIX = "risk."
 
@@ -164,6 +176,7 @@ def escalation_fire(
     reason: str,
     now: datetime.datetime,
     people: People | None = None,
+    trigger_at: datetime.datetime | None = None,
 ) -> Escalation | None:
     """Record a firing and send it. The unique key (rule, child, trigger) makes a second firing of
     the same trigger, even from a concurrent sweep or import, do nothing (returns None)."""
@@ -190,6 +203,11 @@ def escalation_fire(
         default_change_reason="Sent",
         default_date=now,
     )
+    work = _create_work(escalation, rule, trigger_at or now, now)
+    if work:
+        escalation.created_work = [*escalation.created_work, *work]
+        escalation._change_reason = "What the firing created"
+        escalation.save(update_fields=["created_work"])
     notify(
         users=[user for user, _ in recipients],
         message=f"Escalation ({rule.trigger}): {rule.response}",
@@ -254,7 +272,8 @@ def time_rule_breached(deadline, now: datetime.datetime) -> None:
     if episode is None:
         return
     book = ThresholdBook({episode.child.responsible_authority_id})
-    if time_rule_due(episode, book.get(episode.child.responsible_authority_id, rule)) is None:
+    due = time_rule_due(episode, book.get(episode.child.responsible_authority_id, rule))
+    if due is None:
         return
     escalation_fire(
         rule=rule,
@@ -263,6 +282,7 @@ def time_rule_breached(deadline, now: datetime.datetime) -> None:
         trigger_key=f"episode:{episode.pk}",
         reason=f"{rule.trigger}: last seen {_local(episode.last_seen_at)}",
         now=now,
+        trigger_at=due,
     )
 
 
@@ -413,3 +433,296 @@ def escalations_follow_episodes(*, episode_ids, now: datetime.datetime) -> list[
                 f"A child on a child protection plan is missing: last seen {_local(episode.last_seen_at)}",
             )
     return made
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+MEETING_DUE = "risk.meeting_due"
+ACTION_DUE = "risk.meeting_action_due"
+# Who convenes, records and acts on meetings: council staff working with the child.
+MEETING_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER, Role.SOCIAL_WORKER})
+
+
+def _agency_of(user) -> str:
+    agencies = user.agencies()
+    return agencies[0].name if agencies else ""
+
+
+def _invite(meeting: Meeting, user, role: str, now) -> None:
+    if user is None or not user.is_active or meeting.invitees.filter(user=user).exists():
+        return
+    invitee = Invitee(meeting=meeting, user=user, name=str(user), agency=_agency_of(user), role=role)
+    invitee._change_reason = "Invited"
+    invitee.save()
+
+
+def _invite_around(meeting: Meeting, child, now) -> None:
+    """The child's social worker; the IRO of a looked-after child (Wigan §12: the IRO attends);
+    the holders of the post that must chair it."""
+    _invite(meeting, child.social_worker, "Allocated social worker", now)
+    if child.is_looked_after:
+        _invite(meeting, child.iro, "Independent reviewing officer", now)
+    if meeting.chair_post:
+        for holder in SeniorPostHolder.objects.filter(local_authority=meeting.local_authority, post=meeting.chair_post):
+            _invite(meeting, holder.user, rules.SeniorPost(meeting.chair_post).label, now)
+
+
+def _create_work(escalation: Escalation, rule: rules.Rule, trigger_at, now) -> list[str]:
+    """What a firing creates besides the messages: the meeting to convene, with its due date."""
+    if not rule.meeting:
+        return []
+    numbers = ThresholdBook({escalation.local_authority_id}).get(escalation.local_authority_id, rule)
+    due_at = rules.meeting_due(rule, numbers, trigger_at)
+    meeting = meeting_to_convene(
+        kind=rule.meeting,
+        child=escalation.child,
+        escalation=escalation,
+        due_at=due_at,
+        chair_post=rule.chair_post,
+        now=now,
+    )
+    return [f"{meeting.get_kind_display()} to convene by {_local(meeting.due_at)}"]
+
+
+def meeting_to_convene(*, kind: str, child, escalation, due_at, chair_post: str = "", now) -> Meeting:
+    """A meeting a rule asks for. A child with the same kind of meeting still to convene joins it
+    (its due time moves earlier when this one is sooner) rather than getting a second."""
+    meeting = (
+        Meeting.objects.select_for_update()
+        .filter(kind=kind, state=MeetingState.TO_CONVENE, records__child=child)
+        .first()
+    )
+    if meeting is None:
+        meeting = Meeting(
+            kind=kind,
+            local_authority_id=child.responsible_authority_id,
+            due_at=due_at,
+            chair_post=chair_post,
+            created_at=now,
+        )
+        meeting._change_reason = f"To convene: {escalation.get_rule_display()}"
+        meeting.save()
+        record = MeetingRecord(meeting=meeting, child=child, escalation=escalation)
+        record._change_reason = "Asked for by an escalation"
+        record.save()
+        _invite_around(meeting, child, now)
+    elif due_at < meeting.due_at or (chair_post and not meeting.chair_post):
+        meeting.due_at = min(due_at, meeting.due_at)
+        meeting.chair_post = meeting.chair_post or chair_post
+        meeting._change_reason = f"Also asked for by: {escalation.get_rule_display()}"
+        meeting.save()
+        _invite_around(meeting, child, now)
+    deadlines.deadline_open(kind=MEETING_DUE, subject=meeting, due_at=meeting.due_at)
+    return meeting
+
+
+def can_manage_meeting(user, meeting: Meeting | None = None) -> bool:
+    """Council coordinators, managers and social workers convene and record meetings (the meeting
+    must already be in their scope: out of scope is a 404 before this is asked)."""
+    return user.has_role(*MEETING_ROLES)
+
+
+def _require_manager(user, meeting=None) -> None:
+    if not can_manage_meeting(user, meeting):
+        raise PermissionDenied("Only council coordinators, managers and social workers can change meetings.")
+
+
+@transaction.atomic
+def meeting_create(*, kind: str, children, by, due_on: datetime.date | None = None, now=None) -> Meeting:
+    """A meeting recorded by hand (a weekly multi-agency meeting, a mapping meeting of several
+    children linked to one place or person): one record per child."""
+    from children.models import Child
+
+    now = now or timezone.now()
+    _require_manager(by)
+    children = list(children)
+    errors = {}
+    if kind not in rules.MeetingKind.values:
+        errors["kind"] = "Choose the kind of meeting"
+    if not children:
+        errors["children"] = "Choose at least one child"
+    elif Child.objects.visible_to(by).filter(pk__in=[c.pk for c in children]).count() != len(children):
+        errors["children"] = "Choose children you work with"
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting(
+        kind=kind,
+        local_authority_id=children[0].responsible_authority_id,
+        due_at=end_of_day(due_on) if due_on else None,
+        created_at=now,
+        created_by=by,
+    )
+    meeting._history_user, meeting._change_reason = by, "Created"
+    meeting.save()
+    for child in children:
+        record = MeetingRecord(meeting=meeting, child=child)
+        record._history_user = by
+        record.save()
+        _invite_around(meeting, child, now)
+    if meeting.due_at:
+        deadlines.deadline_open(kind=MEETING_DUE, subject=meeting, due_at=meeting.due_at)
+    return meeting
+
+
+def chair_errors(meeting: Meeting, chair) -> dict[str, str]:
+    """Wigan §12: a chair for every meeting; the 7-day strategy meeting chaired by a principal
+    manager (a holder of the post in the meeting's local authority)."""
+    if chair is None:
+        return {"chair": "Choose who chaired the meeting: a meeting cannot be recorded without a chair"}
+    if (
+        meeting.chair_post
+        and not SeniorPostHolder.objects.filter(
+            local_authority=meeting.local_authority, post=meeting.chair_post, user=chair
+        ).exists()
+    ):
+        post = rules.SeniorPost(meeting.chair_post).label.lower()
+        return {"chair": f"This meeting must be chaired by a {post} of {meeting.local_authority}"}
+    return {}
+
+
+@transaction.atomic
+def meeting_record_held(
+    *, meeting: Meeting, by, held_at, chair, review_on, attended: dict[int, bool] | None = None, now=None
+) -> Meeting:
+    """The meeting was held: when, who chaired, who attended, the review date. Its clock is met."""
+    now = now or timezone.now()
+    _require_manager(by, meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    errors = chair_errors(meeting, chair)
+    if meeting.state == MeetingState.CANCELLED:
+        errors["held_at"] = "The meeting was recorded as not needed"
+    if held_at is None:
+        errors["held_at"] = "Enter when the meeting was held"
+    elif held_at > now:
+        errors["held_at"] = "The meeting cannot be recorded before it is held"
+    if review_on is None and meeting.kind != rules.MeetingKind.WEEKLY:
+        errors["review_on"] = "Enter the review date"
+    elif review_on is not None and held_at is not None and review_on < held_at.astimezone(UK_TIME).date():
+        errors["review_on"] = "The review date cannot be before the meeting"
+    if errors:
+        raise ValidationError(errors)
+    meeting.state, meeting.held_at, meeting.chair, meeting.review_on = MeetingState.HELD, held_at, chair, review_on
+    meeting._history_user, meeting._change_reason = by, "Held"
+    meeting.save()
+    for invitee in meeting.invitees.all():
+        if attended is not None and invitee.pk in attended and invitee.attended != attended[invitee.pk]:
+            invitee.attended = attended[invitee.pk]
+            invitee._history_user, invitee._change_reason = by, "Attendance recorded"
+            invitee.save()
+    deadlines.deadline_meet(kind=MEETING_DUE, subject=meeting, at=held_at)
+    return meeting
+
+
+@transaction.atomic
+def invitee_add(*, meeting: Meeting, by, name: str, agency: str, role: str = "", attended=None) -> Invitee:
+    _require_manager(by, meeting)
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Enter the name of the person invited"
+    if not agency.strip():
+        errors["agency"] = "Enter the agency they come from"
+    if errors:
+        raise ValidationError(errors)
+    invitee = Invitee(meeting=meeting, name=name.strip(), agency=agency.strip(), role=role.strip(), attended=attended)
+    invitee._history_user, invitee._change_reason = by, "Invited"
+    invitee.save()
+    return invitee
+
+
+RECORD_FIELDS = ("information_shared", "legal_options", "legal_reasons", "media", "plan_on_return", "reducing_risk")
+
+
+@transaction.atomic
+def meeting_record_save(*, record: MeetingRecord, by, data: dict) -> MeetingRecord:
+    """One child's part: information shared, decisions (legal options, media, the plan on
+    return, reducing future risk)."""
+    _require_manager(by, record.meeting)
+    record = MeetingRecord.objects.select_for_update().get(pk=record.pk)
+    for field in RECORD_FIELDS:
+        if field in data:
+            setattr(record, field, data[field])
+    if any(option not in LegalOption.values for option in record.legal_options):
+        raise ValidationError({"legal_options": "Choose legal options from the list"})
+    record._history_user, record._change_reason = by, "Record saved"
+    record.save()
+    return record
+
+
+@transaction.atomic
+def meeting_action_add(
+    *, record: MeetingRecord, by, description: str, owner, due_on: datetime.date | None, now=None
+) -> MeetingAction:
+    """An action for the child's plan, with its owner and due date; its clock is a deadline row."""
+    now = now or timezone.now()
+    _require_manager(by, record.meeting)
+    errors = {}
+    if not description.strip():
+        errors["description"] = "Say what the action is"
+    if owner is None:
+        errors["owner"] = "Choose who owns the action: an action needs an owner"
+    if due_on is None:
+        errors["due_on"] = "Enter the date the action is due: an action needs a due date"
+    elif due_on < now.astimezone(UK_TIME).date():
+        errors["due_on"] = "The due date cannot be in the past"
+    if errors:
+        raise ValidationError(errors)
+    action = MeetingAction(
+        record=record, description=description.strip(), owner=owner, due_on=due_on, due_at=end_of_day(due_on)
+    )
+    action._history_user, action._change_reason = by, "Action agreed"
+    action.save()
+    deadlines.deadline_open(kind=ACTION_DUE, subject=action, due_at=action.due_at)
+    notify(
+        users=[owner],
+        message=f"A meeting action was given to you, due {action.due_on:%-d %b %Y}",
+        kind="meeting_action",
+        now=now,
+        link=record.meeting.get_absolute_url(),
+    )
+    return action
+
+
+@transaction.atomic
+def meeting_action_complete(*, action: MeetingAction, by, now=None) -> MeetingAction:
+    now = now or timezone.now()
+    if action.owner_id != by.pk and not can_manage_meeting(by):
+        raise PermissionDenied("Only the action's owner or the council's staff can complete it.")
+    action = MeetingAction.objects.select_for_update().get(pk=action.pk)
+    if action.completed_at is None:
+        action.completed_at, action.completed_by = now, by
+        action._history_user, action._change_reason = by, "Completed"
+        action.save()
+        deadlines.deadline_meet(kind=ACTION_DUE, subject=action, at=now)
+    return action
+
+
+def meeting_overdue(deadline, now) -> None:
+    """A meeting to convene passed its due time: the hub and the post that must chair it are told."""
+    meeting = Meeting.objects.filter(pk=deadline.subject_id, state=MeetingState.TO_CONVENE).first()
+    if meeting is None:
+        return
+    people = People()
+    users = list(people.council({meeting.local_authority_id}, Role.COORDINATOR))
+    if meeting.chair_post:
+        users += people.holders(meeting.local_authority_id, meeting.chair_post)
+    users += [i.user for i in meeting.invitees.select_related("user") if i.user_id]
+    notify(
+        users=users,
+        message=f"A {meeting.get_kind_display().lower()} was not held by {_local(meeting.due_at)}",
+        kind="meeting_overdue",
+        now=now,
+        link=meeting.get_absolute_url(),
+    )
+
+
+def action_overdue(deadline, now) -> None:
+    action = MeetingAction.objects.select_related("owner", "record__meeting").filter(pk=deadline.subject_id).first()
+    if action is None or action.completed_at is not None:
+        return
+    notify(
+        users=[action.owner],
+        message=f"A meeting action was due by {action.due_on:%-d %b %Y} and is not done",
+        kind="meeting_action_overdue",
+        now=now,
+        link=action.record.meeting.get_absolute_url(),
+    )

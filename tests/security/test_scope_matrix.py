@@ -66,6 +66,17 @@ ROUTES = {
     "risk:escalation_acknowledge": "escalation",
     "api-escalations-list": "api_list",
     "api-escalations-detail": "escalation_api",
+    "risk:meeting_list": "page",
+    "risk:meeting_create": "page",
+    "risk:meeting_detail": "meeting",
+    "risk:meeting_held": "meeting",
+    "risk:meeting_invitee": "meeting",
+    "risk:meeting_record": "meeting_record",
+    "risk:meeting_action_add": "meeting_record",
+    "risk:meeting_action_done": "meeting_action",
+    "risk:meeting_pdf": "meeting",
+    "api-meetings-list": "api_list",
+    "api-meetings-detail": "meeting_api",
 }
 # Third-party route families with no child data: sign-in and MFA (allauth), the admin (staff only).
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:")

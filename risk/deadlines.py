@@ -11,3 +11,4 @@ def register() -> None:
         deadlines.register_breach_handler(services.deadline_kind(rule), services.time_rule_breached)
     deadlines.register_breach_handler(services.MEETING_DUE, services.meeting_overdue)
     deadlines.register_breach_handler(services.ACTION_DUE, services.action_overdue)
+    deadlines.register_breach_handler(services.ASSESSMENT_DUE, services.assessment_overdue)

@@ -6,7 +6,7 @@ from django import forms
 from episodes.forms import DATE_HINT, DATETIME_HINT, UKDateTimeField, apply_service_errors  # noqa: F401
 
 from . import rules
-from .models import LegalOption
+from .models import LegalOption, RiskLevel
 
 
 def _text(label: str, **kwargs) -> forms.CharField:
@@ -78,3 +78,75 @@ class ActionForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+
+
+ADDRESS_ROWS = 3
+
+
+class AssessmentForm(forms.Form):
+    """The sections of the risk assessment and action plan (Wigan Appendix a), and up to three
+    addresses; the 6-hour rule is the service's."""
+
+    why = forms.CharField(label="Why this version", max_length=200, required=False)
+    pattern_history = _text("Pattern and history")
+    concerns = _text("Concerns and vulnerabilities")
+    current_circumstances = _text("Current circumstances")
+    level = forms.ChoiceField(
+        label="Overall level of risk", choices=RiskLevel.choices, required=False, widget=forms.RadioSelect
+    )
+    level_rationale = _text("Why this level")
+    people_to_contact = _text("People to contact when the child is absent")
+    on_return = _text("What happens on return")
+    young_person_participation = _text("How the young person took part")
+    carers_participation = _text("How parents and carers took part")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, ADDRESS_ROWS + 1):
+            self.fields[f"address_{n}"] = forms.CharField(label=f"Address {n}", max_length=300, required=False)
+            self.fields[f"known_risk_{n}"] = forms.CharField(
+                label=f"Address {n}: its known risk", max_length=500, required=False
+            )
+            self.fields[f"hours_{n}"] = forms.IntegerField(
+                label=f"Address {n}: hours before reporting to the police",
+                required=False,
+                help_text="Never more than 6 hours",
+            )
+
+    @classmethod
+    def initial_from(cls, assessment) -> dict:
+        from risk.services import ASSESSMENT_FIELDS
+
+        initial = {name: getattr(assessment, name) for name in ASSESSMENT_FIELDS}
+        for n, address in enumerate(assessment.addresses.all()[:ADDRESS_ROWS], start=1):
+            initial.update(
+                {
+                    f"address_{n}": address.address,
+                    f"known_risk_{n}": address.known_risk,
+                    f"hours_{n}": address.report_within_hours,
+                }
+            )
+        return initial
+
+    def service_kwargs(self) -> dict:
+        from risk.services import ASSESSMENT_FIELDS
+
+        data = {name: self.cleaned_data[name] for name in ASSESSMENT_FIELDS}
+        addresses = []
+        for n in range(1, ADDRESS_ROWS + 1):
+            row = {
+                "address": self.cleaned_data[f"address_{n}"],
+                "known_risk": self.cleaned_data[f"known_risk_{n}"],
+                "report_within_hours": self.cleaned_data[f"hours_{n}"],
+            }
+            if row["address"] or row["known_risk"] or row["report_within_hours"] is not None:
+                addresses.append(row)
+        return {"data": data, "addresses": addresses}
+
+
+class SignForm(forms.Form):
+    as_role = forms.ChoiceField(
+        label="Sign as",
+        choices=[("social_worker", "The child's social worker"), ("manager", "The manager")],
+        widget=forms.RadioSelect,
+    )

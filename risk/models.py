@@ -237,3 +237,80 @@ class MeetingAction(models.Model):
 
     def is_overdue(self, now) -> bool:
         return self.completed_at is None and self.due_at <= now
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class AssessmentState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed off"
+
+
+class RiskAssessment(models.Model):
+    """A looked-after child's risk assessment and action plan for when they are absent (Wigan
+    Appendix a, the Birmingham risk assessment list). Each review is a new version beside the old;
+    a version is signed off by a social worker and a manager."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="risk_assessments")
+    version = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=AssessmentState.choices, default=AssessmentState.DRAFT)
+    why = models.CharField("why this version", max_length=200)
+    pattern_history = models.TextField("pattern and history", blank=True)
+    concerns = models.TextField("concerns and vulnerabilities", blank=True)
+    current_circumstances = models.TextField("current circumstances", blank=True)
+    level = models.CharField("overall level of risk", max_length=10, choices=RiskLevel.choices, blank=True)
+    level_rationale = models.TextField("why this level", blank=True)
+    people_to_contact = models.TextField("people to contact when the child is absent", blank=True)
+    on_return = models.TextField("what happens on return", blank=True)
+    young_person_participation = models.TextField("the young person's participation", blank=True)
+    carers_participation = models.TextField("parents' and carers' participation", blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    social_worker_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    social_worker_signed_at = models.DateTimeField(null=True, blank=True)
+    manager_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    manager_signed_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "version"], name="assessment_version_unique"),
+            models.UniqueConstraint(fields=["child"], condition=models.Q(state="draft"), name="one_draft_assessment"),
+        ]
+
+    def __str__(self):
+        return f"Risk assessment version {self.version}"
+
+    def get_absolute_url(self):
+        return reverse("risk:assessment_detail", args=[self.pk])
+
+    @property
+    def editable(self) -> bool:
+        return self.state == AssessmentState.DRAFT
+
+
+class AssessmentAddress(models.Model):
+    """An address in the action plan: its known risk and the longest wait before the police are
+    told the child is missing from there (never over 6 hours)."""
+
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="addresses")
+    address = models.CharField(max_length=300)
+    known_risk = models.CharField(max_length=500, blank=True)
+    report_within_hours = models.PositiveSmallIntegerField("report to the police within (hours)")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.address

@@ -317,3 +317,31 @@ def meeting_due(rule: Rule, numbers: Thresholds, trigger_at: datetime.datetime) 
     if rule.code == CHILD_PROTECTION_MISSING:
         return trigger_at.astimezone(datetime.UTC) + datetime.timedelta(days=numbers.respond_within)
     return working_days_after(trigger_at, EARLIEST_OPPORTUNITY_WORKING_DAYS)
+
+
+# Risk assessments (domain.md, 'Risk assessment and action plan'; Wigan Appendix a).
+# The longest an address in the action plan may wait before the police are told.
+MAX_HOURS_BEFORE_REPORTING = 6
+# A review after every episode, due 5 working days after the return (the risk issue).
+REVIEW_AFTER_RETURN_WORKING_DAYS = 5
+# Reviewed at least every 6 months.
+REVIEW_EVERY_MONTHS = 6
+
+
+def assessment_due(
+    *, last_signed_at: datetime.datetime | None, returns_since: list[datetime.datetime]
+) -> datetime.datetime | None:
+    """When the child's next risk assessment (or review) is due: 5 working days after the first
+    return since the last signed version, and at least 6 months after it; None when neither
+    applies (no version yet and no return)."""
+    from dateutil.relativedelta import relativedelta
+
+    from .workingdays import UK_TIME, working_days_after
+
+    candidates = []
+    if last_signed_at is not None:
+        # Calendar months on the UK clock: signed at 10:00 on 1 December, due 10:00 on 1 June.
+        candidates.append(last_signed_at.astimezone(UK_TIME) + relativedelta(months=REVIEW_EVERY_MONTHS))
+    if returns_since:
+        candidates.append(working_days_after(min(returns_since), REVIEW_AFTER_RETURN_WORKING_DAYS))
+    return min(candidates) if candidates else None

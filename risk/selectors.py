@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
 
-from .models import Escalation, EscalationRecipient, Meeting, MeetingAction, MeetingRecord, MeetingState
+from .models import Escalation, EscalationRecipient, Meeting, MeetingAction, MeetingRecord, MeetingState, RiskAssessment
 
 
 def with_recipients(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
@@ -148,3 +148,41 @@ def people_for_meeting(meeting: Meeting) -> QuerySet:
         .distinct()
         .order_by("full_name")
     )
+
+
+# --- Risk assessments ----------------------------------------------------------------------------
+
+
+def assessments_of(*, child) -> QuerySet[RiskAssessment]:
+    """Every version of a child's assessment, newest first (the child is in the reader's scope)."""
+    return (
+        RiskAssessment.objects.filter(child=child)
+        .select_related("social_worker_signed_by", "manager_signed_by")
+        .order_by("-version")
+    )
+
+
+def assessment_for_user(*, user, pk: int) -> RiskAssessment:
+    from children.models import Child
+
+    return (
+        RiskAssessment.objects.filter(child__in=Child.objects.visible_to(user).values("pk"))
+        .select_related("child", "social_worker_signed_by", "manager_signed_by", "created_by")
+        .get(pk=pk)
+    )
+
+
+def assessment_due(*, child):
+    """The child's open risk assessment clock (a Deadline), if any."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from deadlines.models import Deadline, DeadlineState
+
+    from .services import ASSESSMENT_DUE
+
+    return Deadline.objects.filter(
+        kind=ASSESSMENT_DUE,
+        subject_type=ContentType.objects.get_for_model(child),
+        subject_id=child.pk,
+        state=DeadlineState.OPEN,
+    ).first()

@@ -4,14 +4,17 @@ admin, the pages, the API, the episodes_changed receiver and the deadline sweep.
 import datetime
 from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from children.models import LegalStatus
 from deadlines import services as deadlines
+from deadlines.models import Deadline, DeadlineState
 from episodes.models import Category, Episode, MissingFrom
 from interviews.services import notify
 from organisations.models import User
@@ -19,6 +22,8 @@ from organisations.roles import AgencyKind, Role
 
 from . import rules
 from .models import (
+    AssessmentAddress,
+    AssessmentState,
     Escalation,
     EscalationRecipient,
     Invitee,
@@ -27,6 +32,8 @@ from .models import (
     MeetingAction,
     MeetingRecord,
     MeetingState,
+    RiskAssessment,
+    RiskLevel,
     RuleThreshold,
     SeniorPostHolder,
 )
@@ -323,6 +330,7 @@ def escalations_follow_episodes(*, episode_ids, now: datetime.datetime) -> list[
     if not episodes:
         return []
     sync_time_rule_clocks(episodes, now=now)
+    sync_assessment_clocks(list({e.child_id: e.child for e in episodes if e.returned_at is not None}.values()), now=now)
     book = ThresholdBook({e.child.responsible_authority_id for e in episodes})
     longest = max(
         book.get(e.child.responsible_authority_id, rule).window_days
@@ -725,4 +733,230 @@ def action_overdue(deadline, now) -> None:
         kind="meeting_action_overdue",
         now=now,
         link=action.record.meeting.get_absolute_url(),
+    )
+
+
+# --- Risk assessments ----------------------------------------------------------------------------
+
+ASSESSMENT_DUE = "risk.assessment_due"
+ASSESSMENT_FIELDS = (
+    "why",
+    "pattern_history",
+    "concerns",
+    "current_circumstances",
+    "level",
+    "level_rationale",
+    "people_to_contact",
+    "on_return",
+    "young_person_participation",
+    "carers_participation",
+)
+# Sections a version must have before it is signed: (field, section name).
+REQUIRED_SECTIONS = (
+    ("pattern_history", "Pattern and history"),
+    ("concerns", "Concerns and vulnerabilities"),
+    ("current_circumstances", "Current circumstances"),
+    ("level", "The overall level of risk"),
+    ("level_rationale", "Why this level"),
+    ("people_to_contact", "People to contact when the child is absent"),
+    ("on_return", "What happens on return"),
+    ("young_person_participation", "The young person's participation"),
+    ("carers_participation", "Parents' and carers' participation"),
+)
+ASSESSORS = frozenset({Role.SOCIAL_WORKER, Role.MANAGER, Role.COORDINATOR})
+
+
+def _council_role_for_child(user, role: str, child) -> bool:
+    """`user` holds `role` in a council serving the child's responsible or host authority."""
+    wanted = child_authorities(child)
+    for membership in user.active_memberships():
+        if membership.role == role and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES:
+            if wanted & {a.pk for a in membership.agency.local_authorities.all()}:
+                return True
+    return False
+
+
+def can_assess(user, child) -> bool:
+    return any(_council_role_for_child(user, role, child) for role in ASSESSORS)
+
+
+@transaction.atomic
+def assessment_start(*, child, by, why: str = "", now=None) -> RiskAssessment:
+    """A new version beside the old: a review starts from the last version's content. A child has
+    one draft at a time (starting again returns it)."""
+    now = now or timezone.now()
+    if not can_assess(by, child):
+        raise PermissionDenied("Only the child's council social workers, managers and coordinators write assessments.")
+    draft = RiskAssessment.objects.select_for_update().filter(child=child, state=AssessmentState.DRAFT).first()
+    if draft is not None:
+        return draft
+    last = RiskAssessment.objects.filter(child=child).order_by("-version").first()
+    assessment = RiskAssessment(
+        child=child,
+        version=(last.version + 1) if last else 1,
+        why=why.strip() or ("Review" if last else "First assessment"),
+        created_at=now,
+        created_by=by,
+    )
+    if last is not None:
+        for field in ASSESSMENT_FIELDS[1:]:
+            setattr(assessment, field, getattr(last, field))
+    assessment._history_user, assessment._change_reason = by, f"Version {assessment.version} started"
+    assessment.save()
+    if last is not None:
+        for address in last.addresses.all():
+            AssessmentAddress.objects.create(
+                assessment=assessment,
+                address=address.address,
+                known_risk=address.known_risk,
+                report_within_hours=address.report_within_hours,
+            )
+    return assessment
+
+
+def address_errors(addresses: list[dict]) -> dict[str, str]:
+    """Wigan Appendix a: each address with its known risk and the maximum time before reporting to
+    the police, never longer than 6 hours."""
+    for number, address in enumerate(addresses, start=1):
+        hours = address.get("report_within_hours")
+        if not (address.get("address") or "").strip():
+            return {"addresses": f"Address {number}: enter the address"}
+        if hours is None:
+            return {"addresses": f"Address {number}: enter the hours before reporting to the police"}
+        if hours > rules.MAX_HOURS_BEFORE_REPORTING:
+            return {
+                "addresses": f"Address {number}: the time before reporting to the police can never be longer "
+                f"than {rules.MAX_HOURS_BEFORE_REPORTING} hours"
+            }
+        if hours < 0:
+            return {"addresses": f"Address {number}: the hours cannot be negative"}
+    return {}
+
+
+@transaction.atomic
+def assessment_save(
+    *, assessment: RiskAssessment, by, data: dict, addresses: list[dict] | None = None
+) -> RiskAssessment:
+    """Save a draft version: its sections and the action plan's addresses."""
+    assessment = RiskAssessment.objects.select_for_update().select_related("child").get(pk=assessment.pk)
+    if not can_assess(by, assessment.child):
+        raise PermissionDenied("Only the child's council social workers, managers and coordinators write assessments.")
+    if not assessment.editable:
+        raise ValidationError("This version is signed off: start a new version to review it.")
+    errors = address_errors(addresses or [])
+    if "level" in data and data["level"] and data["level"] not in RiskLevel.values:
+        errors["level"] = "Choose the overall level of risk"
+    if errors:
+        raise ValidationError(errors)
+    for field in ASSESSMENT_FIELDS:
+        if field in data:
+            setattr(assessment, field, data[field])
+    assessment._history_user, assessment._change_reason = by, "Draft saved"
+    assessment.save()
+    if addresses is not None:
+        assessment.addresses.all().delete()
+        for address in addresses:
+            AssessmentAddress.objects.create(
+                assessment=assessment,
+                address=address["address"].strip(),
+                known_risk=(address.get("known_risk") or "").strip(),
+                report_within_hours=address["report_within_hours"],
+            )
+    return assessment
+
+
+SIGNERS = {"social_worker": (Role.SOCIAL_WORKER, "a social worker"), "manager": (Role.MANAGER, "a manager")}
+
+
+@transaction.atomic
+def assessment_sign(*, assessment: RiskAssessment, by, as_role: str, now=None) -> RiskAssessment:
+    """Sign a version off as its social worker or its manager (two different people, each working
+    for a council serving the child). With both, the version is signed and the next review is due."""
+    from children.models import Child
+
+    now = now or timezone.now()
+    assessment = RiskAssessment.objects.select_for_update().select_related("child").get(pk=assessment.pk)
+    child = assessment.child
+    if as_role not in SIGNERS:
+        raise ValidationError({"as_role": "Sign as the social worker or the manager"})
+    role, words = SIGNERS[as_role]
+    if not Child.objects.visible_to(by).filter(pk=child.pk).exists() or not _council_role_for_child(by, role, child):
+        raise ValidationError(
+            {
+                "as_role": f"{by} cannot sign as {words}: they are outside this child's scope "
+                f"(not {words} of a council serving {child.responsible_authority})"
+            }
+        )
+    if not assessment.editable:
+        raise ValidationError("This version is already signed off.")
+    other = assessment.manager_signed_by_id if as_role == "social_worker" else assessment.social_worker_signed_by_id
+    if other == by.pk:
+        raise ValidationError({"as_role": "The social worker and the manager must be two different people"})
+    missing = [name for field, name in REQUIRED_SECTIONS if not getattr(assessment, field)]
+    if not assessment.addresses.exists():
+        missing.append("At least one address in the action plan")
+    if missing:
+        raise ValidationError("These sections are missing: " + "; ".join(missing) + ".")
+    setattr(assessment, f"{as_role}_signed_by", by)
+    setattr(assessment, f"{as_role}_signed_at", now)
+    reason = f"Signed by the {'social worker' if as_role == 'social_worker' else 'manager'}"
+    if assessment.social_worker_signed_by_id and assessment.manager_signed_by_id:
+        assessment.state, assessment.signed_at = AssessmentState.SIGNED, now
+        reason += "; signed off"
+    assessment._history_user, assessment._change_reason = by, reason
+    assessment.save()
+    if assessment.state == AssessmentState.SIGNED:
+        deadlines.deadline_meet(kind=ASSESSMENT_DUE, subject=child, at=now)
+        sync_assessment_clocks([child], now=now)
+    return assessment
+
+
+def sync_assessment_clocks(children, *, now: datetime.datetime) -> None:
+    """The risk assessment clock of looked-after children (domain.md): a review 5 working days
+    after each return since the last signed version, and at least every 6 months. Read in three
+    queries for the batch; a clock is opened or moved only where it changed."""
+    children = [c for c in children if c.is_looked_after]
+    if not children:
+        return
+    ids = [c.pk for c in children]
+    last_signed: dict[int, datetime.datetime] = {}
+    for child_id, signed_at in RiskAssessment.objects.filter(child_id__in=ids, signed_at__isnull=False).values_list(
+        "child_id", "signed_at"
+    ):
+        last_signed[child_id] = max(signed_at, last_signed.get(child_id, signed_at))
+    returns: dict[int, list] = defaultdict(list)
+    for child_id, returned_at in Episode.objects.filter(child_id__in=ids, returned_at__isnull=False).values_list(
+        "child_id", "returned_at"
+    ):
+        if child_id not in last_signed or returned_at > last_signed[child_id]:
+            returns[child_id].append(returned_at)
+    open_due = dict(
+        Deadline.objects.filter(
+            kind=ASSESSMENT_DUE,
+            subject_type=ContentType.objects.get_for_model(children[0]),
+            subject_id__in=ids,
+            state=DeadlineState.OPEN,
+        ).values_list("subject_id", "due_at")
+    )
+    for child in children:
+        due = rules.assessment_due(last_signed_at=last_signed.get(child.pk), returns_since=returns[child.pk])
+        if due is not None and open_due.get(child.pk) != due:
+            deadlines.deadline_open(kind=ASSESSMENT_DUE, subject=child, due_at=due)
+
+
+def assessment_overdue(deadline, now) -> None:
+    """The child's risk assessment review is overdue: the social worker and the council's managers
+    are told."""
+    from children.models import Child
+
+    child = Child.objects.select_related("social_worker").filter(pk=deadline.subject_id).first()
+    if child is None:
+        return
+    users = [child.social_worker, *People().council({child.responsible_authority_id}, Role.MANAGER)]
+    notify(
+        users=users,
+        message=f"A looked-after child's risk assessment was due by {_local(deadline.due_at)}",
+        kind="assessment_overdue",
+        now=now,
+        link=reverse("risk:assessment_list", args=[child.pk]),
     )

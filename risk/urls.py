@@ -16,4 +16,9 @@ urlpatterns = [
     path("meetings/<int:pk>/records/<int:record_pk>/actions/new/", views.meeting_action_add, name="meeting_action_add"),
     path("meetings/<int:pk>/actions/<int:action_pk>/done/", views.meeting_action_complete, name="meeting_action_done"),
     path("meetings/<int:pk>/meeting.pdf", views.meeting_pdf_download, name="meeting_pdf"),
+    path("children/<int:child_pk>/assessments/", views.assessment_list, name="assessment_list"),
+    path("children/<int:child_pk>/assessments/new/", views.assessment_start, name="assessment_start"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:pk>/sign/", views.assessment_sign, name="assessment_sign"),
 ]

@@ -19,8 +19,17 @@ from children.models import Child
 from episodes.models import Episode
 
 from . import selectors, services
-from .forms import ActionForm, InviteeForm, MeetingCreateForm, MeetingHeldForm, MeetingRecordForm, apply_service_errors
-from .models import Escalation, Meeting, MeetingAction, MeetingRecord, MeetingState
+from .forms import (
+    ActionForm,
+    AssessmentForm,
+    InviteeForm,
+    MeetingCreateForm,
+    MeetingHeldForm,
+    MeetingRecordForm,
+    SignForm,
+    apply_service_errors,
+)
+from .models import Escalation, Meeting, MeetingAction, MeetingRecord, MeetingState, RiskAssessment
 
 PAGE_SIZE = 25
 
@@ -277,3 +286,111 @@ def meeting_pdf_download(request, pk):
     response = HttpResponse(meeting_pdf(meeting, records), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.pdf"'
     return response
+
+
+# --- Risk assessments ----------------------------------------------------------------------------
+
+
+def _child_or_404(user, pk) -> Child:
+    try:
+        return Child.objects.visible_to(user).get(pk=pk)
+    except Child.DoesNotExist:
+        raise Http404("No child found") from None
+
+
+def _assessment_or_404(user, pk) -> RiskAssessment:
+    try:
+        return selectors.assessment_for_user(user=user, pk=pk)
+    except RiskAssessment.DoesNotExist:
+        raise Http404("No risk assessment found") from None
+
+
+@login_required
+def assessment_list(request, child_pk):
+    user = request.user
+    child = _child_or_404(user, child_pk)
+    return render(
+        request,
+        "risk/assessment_list.html",
+        {
+            "child": child,
+            "assessments": selectors.assessments_of(child=child),
+            "due": selectors.assessment_due(child=child),
+            "can_assess": services.can_assess(user, child),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_start(request, child_pk):
+    user = request.user
+    child = _child_or_404(user, child_pk)
+    assessment = services.assessment_start(child=child, by=user)
+    return redirect("risk:assessment_edit", assessment.pk)
+
+
+@login_required
+def assessment_detail(request, pk):
+    user = request.user
+    assessment = _assessment_or_404(user, pk)
+    return render(
+        request,
+        "risk/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "child": assessment.child,
+            "addresses": list(assessment.addresses.all()),
+            "can_assess": services.can_assess(user, assessment.child),
+            "sign_form": SignForm(),
+        },
+    )
+
+
+@login_required
+def assessment_edit(request, pk):
+    user = request.user
+    assessment = _assessment_or_404(user, pk)
+    if not services.can_assess(user, assessment.child):
+        raise PermissionDenied("Only the child's council social workers, managers and coordinators write assessments.")
+    form = AssessmentForm(_posted(request), initial=AssessmentForm.initial_from(assessment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_save(assessment=assessment, by=user, **form.service_kwargs())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "The draft was saved.")
+            return redirect(assessment)
+    return render(
+        request,
+        "risk/assessment_form.html",
+        {"form": form, "assessment": assessment, "child": assessment.child},
+    )
+
+
+@login_required
+@require_POST
+def assessment_sign(request, pk):
+    user = request.user
+    assessment = _assessment_or_404(user, pk)
+    form = SignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_sign(assessment=assessment, by=user, as_role=form.cleaned_data["as_role"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "You signed the assessment.")
+            return redirect(assessment)
+    return render(
+        request,
+        "risk/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "child": assessment.child,
+            "addresses": list(assessment.addresses.all()),
+            "can_assess": services.can_assess(user, assessment.child),
+            "sign_form": form,
+        },
+    )

@@ -77,6 +77,11 @@ ROUTES = {
     "risk:meeting_pdf": "meeting",
     "api-meetings-list": "api_list",
     "api-meetings-detail": "meeting_api",
+    "risk:assessment_list": "child",
+    "risk:assessment_start": "child",
+    "risk:assessment_detail": "assessment",
+    "risk:assessment_edit": "assessment",
+    "risk:assessment_sign": "assessment",
 }
 # Third-party route families with no child data: sign-in and MFA (allauth), the admin (staff only).
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:")

@@ -171,3 +171,11 @@ def test_the_escalations_api_schema_is_valid_and_generates_without_warnings():
     GENERATOR_STATS.reset()
     assert warnings == {}
     validate_schema(document)
+
+
+def test_the_child_page_links_to_meetings_and_risk_assessments(client, world, escalation):
+    client.force_login(world.coordinator_a)
+    body = client.get(world.c1.get_absolute_url()).content.decode()
+    assert "Convene a meeting about Chloe Ashdown" in body
+    assert "Intervention meeting" in body  # asked for by the 24-hour episode
+    assert "Risk assessments and action plans for Chloe Ashdown" in body

@@ -244,3 +244,32 @@ def test_the_home_selector_lists_meetings_due_and_the_users_open_actions(world, 
     assert list(work.meetings_due) == [meeting]
     assert [a.description for a in work.actions_due] == ["Call school"]
     assert list(meetings_and_actions_due(world.coordinator_b, timezone.now()).meetings_due) == []
+
+
+def _many_meetings(world, count):
+    children = [make_child(responsible=world.la_a) for _ in range(count)]
+    for child in children:
+        services.meeting_create(kind=rules.MeetingKind.WEEKLY, children=[child], by=world.coordinator_a)
+
+
+def test_the_meeting_list_takes_the_same_queries_for_10_and_100_meetings(client, world):
+    # session, user, the session record, MFA, memberships with agencies, the authorities served
+    # (scope), the count, the page of meetings with their chairs, the visible children's records
+    # with their children, the unread count, the session saved: the same whatever the number.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.coordinator_a)
+    url = reverse("risk:meeting_list")
+    client.get(url)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    _many_meetings(world, 10)
+    with_10 = queries()
+    _many_meetings(world, 90)
+    assert queries() == with_10
+    assert with_10 <= 18

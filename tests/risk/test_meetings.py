@@ -273,3 +273,29 @@ def test_the_meeting_list_takes_the_same_queries_for_10_and_100_meetings(client,
     _many_meetings(world, 90)
     assert queries() == with_10
     assert with_10 <= 18
+
+
+def test_the_home_partial_renders_meetings_due_and_actions(world, meeting):
+    from django.template.loader import render_to_string
+
+    from risk.selectors import escalations_to_acknowledge, meetings_and_actions_due
+
+    services.meeting_action_add(
+        record=meeting.records.get(),
+        by=world.coordinator_a,
+        description="Call the school",
+        owner=world.social_worker_a,
+        due_on=timezone.localdate(),
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(due_at=timezone.now() + datetime.timedelta(days=2))
+    work = meetings_and_actions_due(world.social_worker_a, timezone.now())
+    html = render_to_string(
+        "risk/_home_work.html",
+        {
+            "escalations_to_acknowledge": escalations_to_acknowledge(world.social_worker_a),
+            "meetings_due": work.meetings_due,
+            "actions_due": work.actions_due,
+        },
+    )
+    assert "Meetings to convene" in html and "Intervention meeting" in html
+    assert "Call the school" in html and "Chloe Ashdown" in html

@@ -314,3 +314,27 @@ class AssessmentAddress(models.Model):
 
     def __str__(self):
         return self.address
+
+
+class EscalationTask(models.Model):
+    """Work a firing asks for that is not a meeting: the support discussion after a second
+    episode (DfE ¶46), a safeguarding review after repeated absences, the senior discussion."""
+
+    escalation = models.OneToOneField(Escalation, on_delete=models.CASCADE, related_name="task")
+    kind = models.CharField(max_length=30, choices=list(rules.TASKS.items()))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.get_kind_display()

@@ -26,6 +26,7 @@ from .models import (
     AssessmentState,
     Escalation,
     EscalationRecipient,
+    EscalationTask,
     Invitee,
     LegalOption,
     Meeting,
@@ -476,7 +477,15 @@ def _invite_around(meeting: Meeting, child, now) -> None:
 
 
 def _create_work(escalation: Escalation, rule: rules.Rule, trigger_at, now) -> list[str]:
-    """What a firing creates besides the messages: the meeting to convene, with its due date."""
+    """What a firing creates besides the messages: the meeting to convene, with its due date, or
+    the task it asks for (given to the child's social worker)."""
+    if rule.task:
+        task = EscalationTask(
+            escalation=escalation, kind=rule.task, assigned_to=escalation.child.social_worker, created_at=now
+        )
+        task._change_reason = "Asked for by an escalation"
+        task.save()
+        return [f"Task: {task.get_kind_display()}" + (f", for {task.assigned_to}" if task.assigned_to else "")]
     if not rule.meeting:
         return []
     numbers = ThresholdBook({escalation.local_authority_id}).get(escalation.local_authority_id, rule)
@@ -960,3 +969,17 @@ def assessment_overdue(deadline, now) -> None:
         now=now,
         link=reverse("risk:assessment_list", args=[child.pk]),
     )
+
+
+@transaction.atomic
+def task_complete(*, task: EscalationTask, by, notes: str = "", now=None) -> EscalationTask:
+    """The task a firing asked for was done (by the person it was given to, or the council's staff)."""
+    now = now or timezone.now()
+    task = EscalationTask.objects.select_for_update().get(pk=task.pk)
+    if task.assigned_to_id != by.pk and not can_manage_meeting(by):
+        raise PermissionDenied("Only the person the task was given to, or the council's staff, can complete it.")
+    if task.done_at is None:
+        task.done_at, task.done_by, task.notes = now, by, notes.strip()
+        task._history_user, task._change_reason = by, "Done"
+        task.save()
+    return task

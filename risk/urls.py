@@ -7,6 +7,7 @@ urlpatterns = [
     path("escalations/", views.escalation_list, name="escalation_list"),
     path("escalations/<int:pk>/", views.escalation_detail, name="escalation_detail"),
     path("escalations/<int:pk>/acknowledge/", views.escalation_acknowledge, name="escalation_acknowledge"),
+    path("escalations/<int:pk>/task/done/", views.task_done, name="task_done"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),

@@ -29,7 +29,7 @@ from .forms import (
     SignForm,
     apply_service_errors,
 )
-from .models import Escalation, Meeting, MeetingAction, MeetingRecord, MeetingState, RiskAssessment
+from .models import Escalation, EscalationTask, Meeting, MeetingAction, MeetingRecord, MeetingState, RiskAssessment
 
 PAGE_SIZE = 25
 
@@ -65,8 +65,22 @@ def escalation_detail(request, pk):
             "child": escalation.child,
             "recipients": recipients,
             "mine": mine,
+            "task": EscalationTask.objects.filter(escalation=escalation)
+            .select_related("assigned_to", "done_by")
+            .first(),
+            "can_complete_task": services.can_manage_meeting(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def task_done(request, pk):
+    escalation = _escalation_or_404(request.user, pk)
+    task = get_object_or_404(EscalationTask, escalation=escalation)
+    services.task_complete(task=task, by=request.user, notes=request.POST.get("notes", ""))
+    messages.success(request, "The task was marked done.")
+    return redirect(escalation)
 
 
 @login_required

@@ -64,6 +64,7 @@ ROUTES = {
     "risk:escalation_list": "page",
     "risk:escalation_detail": "escalation",
     "risk:escalation_acknowledge": "escalation",
+    "risk:task_done": "escalation",
     "api-escalations-list": "api_list",
     "api-escalations-detail": "escalation_api",
     "risk:meeting_list": "page",

@@ -1,5 +1,5 @@
 """Demo escalations, meetings and risk assessments, built through the services: the senior posts
-named, every time rule the demo episodes reached fired by one sweep, the older firings
+named, every time rule the demo episodes reached fired at the moment it was reached, the older firings
 acknowledged and their meetings held with actions (some done, some open, some overdue), the
 recent ones still to acknowledge and to convene, and looked-after children's assessments signed
 or in draft."""
@@ -7,12 +7,10 @@ or in draft."""
 import datetime
 import random
 
-from django.db.models import Min
 from django.utils import timezone
 
 from children.models import LOOKED_AFTER, Child
 from deadlines.models import Deadline, DeadlineState
-from deadlines.services import sweep
 from organisations.models import LocalAuthority
 
 from . import rules, services
@@ -55,15 +53,7 @@ def seed_risk(*, manager, social_worker, coordinators, now=None, seed: int = 12)
     manchester = LocalAuthority.objects.get(ons_code="E08000003")
     for post in rules.SeniorPost.values:
         SeniorPostHolder.objects.get_or_create(local_authority=manchester, post=post, user=manager)
-    # Sweep as the year went by, a day at a time, so each rule fires when it was reached.
-    first = Deadline.objects.filter(state=DeadlineState.OPEN, kind__startswith=services.DEADLINE_PREFIX).aggregate(
-        first=Min("due_at")
-    )["first"]
-    moment = first or now
-    while moment < now:
-        moment = min(moment + datetime.timedelta(days=1), now)
-        sweep(moment)
-
+    _fire_time_rules_as_they_were_reached(now)
     settled = now - SETTLED_AFTER
     for recipient in EscalationRecipient.objects.filter(escalation__fired_at__lte=settled, acknowledged_at=None):
         services.escalation_acknowledge(
@@ -82,6 +72,24 @@ def seed_risk(*, manager, social_worker, coordinators, now=None, seed: int = 12)
         "meetings to convene": Meeting.objects.filter(state=MeetingState.TO_CONVENE).count(),
         "signed assessments": RiskAssessment.objects.filter(state=AssessmentState.SIGNED).count(),
     }
+
+
+def _fire_time_rules_as_they_were_reached(now) -> None:
+    """Each time rule the demo year reached fires at the moment it was reached (the sweep would
+    fire them all now). Only the risk clocks: the other apps' overdue clocks stay for the demo's
+    own sweep to find."""
+    kinds = [services.deadline_kind(rule) for rule in rules.TIME_RULES]
+    for deadline in Deadline.objects.filter(state=DeadlineState.OPEN, kind__in=kinds, due_at__lte=now).order_by(
+        "due_at", "pk"
+    ):
+        claimed = Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(
+            state=DeadlineState.BREACHED, closed_at=deadline.due_at
+        )
+        if claimed:
+            deadline.state, deadline.closed_at = DeadlineState.BREACHED, deadline.due_at
+            deadline._change_reason = "Breached (demo data)"
+            deadline.save(update_fields=["state", "closed_at"])
+            services.time_rule_breached(deadline, deadline.due_at)
 
 
 def _hold(rng, meeting, manager, social_worker, now) -> None:

@@ -267,6 +267,11 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files: no CDN, and the CSP allows no inline script.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Choice sets that share a field name with another app's need a name of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "EpisodeStateEnum": "episodes.models.EpisodeState",
+        "MeetingStateEnum": "risk.models.MeetingState",
+    },
 }
 
 # Celery: Redis when configured, otherwise a broker in the filesystem so the demo needs no server.

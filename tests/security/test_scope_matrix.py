@@ -66,6 +66,28 @@ ROUTES = {
     # Statutory returns: 404 but for a council's coordinators and managers, children scoped and
     # of the chosen authority (tests/reporting/test_exports_page.py).
     "exports:exports": "export",
+    "risk:escalation_list": "page",
+    "risk:escalation_detail": "escalation",
+    "risk:escalation_acknowledge": "escalation",
+    "risk:task_done": "escalation",
+    "api-escalations-list": "api_list",
+    "api-escalations-detail": "escalation_api",
+    "risk:meeting_list": "page",
+    "risk:meeting_create": "page",
+    "risk:meeting_detail": "meeting",
+    "risk:meeting_held": "meeting",
+    "risk:meeting_invitee": "meeting",
+    "risk:meeting_record": "meeting_record",
+    "risk:meeting_action_add": "meeting_record",
+    "risk:meeting_action_done": "meeting_action",
+    "risk:meeting_pdf": "meeting",
+    "api-meetings-list": "api_list",
+    "api-meetings-detail": "meeting_api",
+    "risk:assessment_list": "child",
+    "risk:assessment_start": "child",
+    "risk:assessment_detail": "assessment",
+    "risk:assessment_edit": "assessment",
+    "risk:assessment_sign": "assessment",
 }
 # Third-party route families with no child data: sign-in and MFA (allauth), the admin (staff only).
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:")

@@ -8,6 +8,7 @@ from children.demo import demo_children_exist, seed_children
 from episodes.demo import demo_episodes_exist, seed_episodes
 from interviews.demo import demo_interviews_exist, seed_interviews
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_organisations
+from risk.demo import demo_risk_exists, seed_risk
 
 
 class Command(BaseCommand):
@@ -58,6 +59,16 @@ class Command(BaseCommand):
                 manager=people["manager@demo.homeward.invalid"],
             )
             self.stdout.write("Created return interviews: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+        if demo_risk_exists():
+            self.stdout.write("Senior posts are already named: no demo escalations or meetings added.")
+        else:
+            people = organisations.people
+            made = seed_risk(
+                manager=people["manager@demo.homeward.invalid"],
+                social_worker=people["social.worker@demo.homeward.invalid"],
+                coordinators=[people["coordinator@demo.homeward.invalid"]],
+            )
+            self.stdout.write("Created escalations and meetings: " + ", ".join(f"{n} {k}" for k, n in made.items()))
         self.stdout.write("\nDemo sign-ins (every password is the same):")
         for email, _full_name, _agency, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role.label:<40} {email}")

@@ -43,8 +43,8 @@ class ChildViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     serializer_class = ChildOutputSerializer
     access_what = "child record"
 
-    def access_subject(self, obj) -> dict:
-        return {"child": obj.pk}
+    def access_subjects(self, obj) -> list[dict]:
+        return [{"child": obj.pk}]
 
     def get_queryset(self):
         return (

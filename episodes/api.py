@@ -217,8 +217,8 @@ class EpisodeViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     filterset_class = EpisodeFilter
     access_what = "episode"
 
-    def access_subject(self, obj) -> dict:
-        return {"child": obj.child_id, "episode": obj.pk}
+    def access_subjects(self, obj) -> list[dict]:
+        return [{"child": obj.child_id, "episode": obj.pk}]
 
     def get_serializer_class(self):
         return EpisodeDetailSerializer if self.action == "retrieve" else EpisodeListSerializer

@@ -7,13 +7,17 @@ from .services import access_refused, note_access
 
 
 class AccessLogged:
-    """Mixed into a read-only viewset: `access_what` names what it reads, and `access_subject`
-    says which child (and episode) one record is about."""
+    """Mixed into a read-only viewset: `access_what` names what it reads, and `access_subjects`
+    says which children (and episode) one record shows."""
 
     access_what = "record"
 
-    def access_subject(self, obj) -> dict:
-        return {"child": getattr(obj, "child_id", None)}
+    def access_subjects(self, obj) -> list[dict]:
+        return [{"child": getattr(obj, "child_id", None)}]
+
+    def _note(self, obj, what: str) -> None:
+        for subject in self.access_subjects(obj):
+            note_access(self.request, kind=AccessKind.API, what=what, **subject)
 
     def get_object(self):
         try:
@@ -22,13 +26,11 @@ class AccessLogged:
             lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
             access_refused(self.request, model=self.get_queryset().model, pk=lookup)
             raise
-        note_access(self.request, kind=AccessKind.API, what=self.access_what, **self.access_subject(obj))
+        self._note(obj, self.access_what)
         return obj
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         for obj in page if page is not None else queryset:
-            note_access(
-                self.request, kind=AccessKind.API, what=f"list of {self.access_what}s", **self.access_subject(obj)
-            )
+            self._note(obj, f"list of {self.access_what}s")
         return page

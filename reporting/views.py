@@ -9,8 +9,9 @@ from children.models import Child
 from children.selectors import children_allocated_to
 from episodes import selectors as episodes
 from interviews import selectors as interviews
-from organisations.roles import AGGREGATE_ONLY, Role
+from organisations.roles import AGGREGATE_ONLY, CHILD_READERS, Role
 from privacy.services import note_children
+from risk import selectors as risk
 
 from .export_services import export_authorities
 from .weekly import MEETING_ROLES
@@ -53,13 +54,31 @@ def home(request):
     if user.has_role(Role.COORDINATOR):
         context["records_to_confirm"] = episodes.records_to_confirm_count(user=user)
     context.update(interviews.home_work(user=user, now=now))
+    if user.has_role(*CHILD_READERS):
+        context.update(_risk_work(user, now))
     note_children(request, _children_shown(context), what="home page")
     return render(request, "home.html", context)
+
+
+def _risk_work(user, now) -> dict:
+    """Escalations to acknowledge and the person's meeting actions; meetings to convene for the
+    hub and managers (risk/_home_work.html)."""
+    work = risk.meetings_and_actions_due(user, now)
+    shown = {
+        "risk_work": True,
+        "escalations_to_acknowledge": list(risk.escalations_to_acknowledge(user)[: interviews.HOME_LINES]),
+        "actions_due": list(work.actions_due[: interviews.HOME_LINES]),
+    }
+    if user.has_role(Role.COORDINATOR, Role.MANAGER):
+        shown["meetings_due"] = list(work.meetings_due[: interviews.HOME_LINES])
+    return shown
 
 
 def _children_shown(context: dict) -> list[int]:
     """Every child the home page names, for the access log."""
     shown = [child.pk for key in ("allocated", "recent") for child in context[key]]
+    shown += [escalation.child_id for escalation in context.get("escalations_to_acknowledge", [])]
+    shown += [action.record.child_id for action in context.get("actions_due", [])]
     shown += [episode.child_id for episode in context.get("overdue_checks", [])]
     shown += [episode.child_id for episode, _ in context.get("missing_now", [])]
     for value in context.values():

@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 
 from missing.api import IsVerifiedUser
+from privacy.api import AccessLogged
 
 from . import rules, selectors
 from .models import Escalation, LegalOption, Meeting, MeetingAction, MeetingRecord, MeetingState
@@ -120,13 +121,14 @@ BAD_FILTER = OpenApiResponse(OpenApiTypes.OBJECT, description="A filter value ca
     retrieve=extend_schema(responses={200: EscalationSerializer, 403: NOT_A_PERSON, 404: NOT_IN_SCOPE}),
 )
 @extend_schema(tags=["escalations"], auth=[{"cookieAuth": []}])
-class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
+class EscalationViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     """Escalations of the children the signed-in user may see; any other id answers 404."""
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsVerifiedUser]
     serializer_class = EscalationSerializer
     filterset_class = EscalationFilter
+    access_what = "escalation"
 
     def get_queryset(self):
         return selectors.with_recipients(Escalation.objects.visible_to(self.request.user)).order_by("-fired_at", "-pk")
@@ -201,13 +203,18 @@ NO_MEETING = OpenApiResponse(description="No such meeting, or not one you may se
     retrieve=extend_schema(responses={200: MeetingSerializer, 403: NOT_A_PERSON, 404: NO_MEETING}),
 )
 @extend_schema(tags=["meetings"], auth=[{"cookieAuth": []}])
-class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(AccessLogged, viewsets.ReadOnlyModelViewSet):
     """Meetings with a child the signed-in user may see, each with only those children's records."""
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsVerifiedUser]
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    access_what = "meeting"
+
+    def access_subjects(self, obj) -> list[dict]:
+        # The meeting shows the parts of the children the reader may see: a row for each.
+        return [{"child": record.child_id} for record in obj.visible_records]
 
     def get_queryset(self):
         user = self.request.user

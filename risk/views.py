@@ -10,13 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from children.models import Child
 from episodes.models import Episode
+from privacy.models import AccessKind
+from privacy.services import OutOfScope, note_access, note_children
 
 from . import selectors, services
 from .forms import (
@@ -38,7 +40,7 @@ def _escalation_or_404(user, pk) -> Escalation:
     try:
         return selectors.escalation_for_user(user=user, pk=pk)
     except Escalation.DoesNotExist:
-        raise Http404("No escalation found") from None
+        raise OutOfScope("No escalation found", model=Escalation, pk=pk) from None
 
 
 @login_required
@@ -54,6 +56,7 @@ def escalation_list(request):
 @login_required
 def escalation_detail(request, pk):
     escalation = _escalation_or_404(request.user, pk)
+    note_access(request, what="escalation", child=escalation.child_id, episode=escalation.episode_id)
     recipients = list(escalation.recipients.all())
     mine = next((r for r in recipients if r.user_id == request.user.pk), None)
     return render(
@@ -99,7 +102,7 @@ def _meeting_or_404(user, pk) -> Meeting:
     try:
         return selectors.meeting_for_user(user=user, pk=pk)
     except Meeting.DoesNotExist:
-        raise Http404("No meeting found") from None
+        raise OutOfScope("No meeting found", model=Meeting, pk=pk) from None
 
 
 def _posted(request):
@@ -162,6 +165,7 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     user = request.user
     meeting = _meeting_or_404(user, pk)
+    note_children(request, [r.child_id for r in selectors.visible_records(user=user, meeting=meeting)], what="meeting")
     now = timezone.now()
     return render(
         request,
@@ -240,7 +244,7 @@ def _record_or_404(user, meeting, record_pk) -> MeetingRecord:
     try:
         return selectors.record_for_user(user=user, meeting=meeting, pk=record_pk)
     except MeetingRecord.DoesNotExist:
-        raise Http404("No record found") from None
+        raise OutOfScope("No record found", model=MeetingRecord, pk=record_pk) from None
 
 
 @login_required
@@ -297,6 +301,7 @@ def meeting_pdf_download(request, pk):
     from .pdf import meeting_pdf  # WeasyPrint is slow to import: only when a PDF is asked for
 
     records = list(selectors.visible_records(user=user, meeting=meeting))
+    note_children(request, [r.child_id for r in records], what="meeting record (PDF)", kind=AccessKind.PDF)
     response = HttpResponse(meeting_pdf(meeting, records), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.pdf"'
     return response
@@ -309,20 +314,21 @@ def _child_or_404(user, pk) -> Child:
     try:
         return Child.objects.visible_to(user).get(pk=pk)
     except Child.DoesNotExist:
-        raise Http404("No child found") from None
+        raise OutOfScope("No child found", model=Child, pk=pk) from None
 
 
 def _assessment_or_404(user, pk) -> RiskAssessment:
     try:
         return selectors.assessment_for_user(user=user, pk=pk)
     except RiskAssessment.DoesNotExist:
-        raise Http404("No risk assessment found") from None
+        raise OutOfScope("No risk assessment found", model=RiskAssessment, pk=pk) from None
 
 
 @login_required
 def assessment_list(request, child_pk):
     user = request.user
     child = _child_or_404(user, child_pk)
+    note_access(request, what="risk assessments", child=child)
     return render(
         request,
         "risk/assessment_list.html",
@@ -348,6 +354,7 @@ def assessment_start(request, child_pk):
 def assessment_detail(request, pk):
     user = request.user
     assessment = _assessment_or_404(user, pk)
+    note_access(request, what="risk assessment", child=assessment.child_id)
     return render(
         request,
         "risk/assessment_detail.html",

@@ -179,3 +179,17 @@ def test_the_child_page_links_to_meetings_and_risk_assessments(client, world, es
     assert "Convene a meeting about Chloe Ashdown" in body
     assert "Intervention meeting" in body  # asked for by the 24-hour episode
     assert "Risk assessments and action plans for Chloe Ashdown" in body
+
+
+def test_the_coordinators_home_page_lists_the_escalation_until_it_is_acknowledged(client, world, escalation):
+    client.force_login(world.coordinator_a)
+    page = client.get(reverse("home")).content.decode()
+    section = page[page.index("Escalations to acknowledge") :]
+    assert escalation.get_absolute_url() in section and "Chloe Ashdown" in section
+    assert "Meetings to convene" in page  # the hub convenes them
+
+    for pending in selectors.escalations_to_acknowledge(world.coordinator_a):  # 24 hours fires two rules
+        client.post(reverse("risk:escalation_acknowledge", args=[pending.pk]))
+    assert "No escalation is waiting for you to acknowledge it." in client.get(reverse("home")).content.decode()
+    client.force_login(world.police_f1)
+    assert "Meetings to convene" not in client.get(reverse("home")).content.decode()

@@ -60,11 +60,15 @@ def grouped_by_child(episodes, *, now: datetime.datetime) -> list[ChildWeek]:
     ]
 
 
-def _day(text: str | None) -> datetime.date:
+def _day(text: str | None) -> tuple[datetime.date, str]:
+    """The day asked for (any day of the week wanted), or today with a message saying why."""
+    if not text:
+        return timezone.localdate(), ""
     try:
-        return datetime.date.fromisoformat(text or "")
+        return datetime.date.fromisoformat(text), ""
     except ValueError:
-        return timezone.localdate()
+        shown = text[:40]
+        return timezone.localdate(), f"“{shown}” is not a date, so this week is shown. Give a day as 2026-11-23."
 
 
 @login_required
@@ -72,7 +76,8 @@ def weekly_meeting_list(request):
     user = request.user
     if not user.has_role(*MEETING_ROLES):
         raise PermissionDenied("The weekly missing meeting list is for the hub, managers and police SPOCs.")
-    monday, start, end = week_of(_day(request.GET.get("week")))
+    day, week_error = _day(request.GET.get("week"))
+    monday, start, end = week_of(day)
     now = timezone.now()
     children = grouped_by_child(episodes_of_the_week(user=user, start=start, end=end), now=now)
     for week in children:
@@ -92,5 +97,6 @@ def weekly_meeting_list(request):
             "next_week": monday + datetime.timedelta(days=7),
             "children": children,
             "episode_count": sum(len(week.rows) for week in children),
+            "week_error": week_error,
         },
     )

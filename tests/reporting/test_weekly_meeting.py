@@ -81,3 +81,10 @@ def test_a_week_with_the_clocks_going_back_is_169_hours_of_uk_midnights():
     assert start == datetime.datetime(2026, 10, 18, 23, 0, tzinfo=UTC)  # midnight BST
     assert end == datetime.datetime(2026, 10, 26, 0, 0, tzinfo=UTC)  # midnight GMT
     assert end - start == datetime.timedelta(hours=169)
+
+
+def test_a_week_that_is_not_a_date_says_so_and_shows_this_week(client, world):
+    page = listing(client, world.coordinator_a, week="next tuesday")
+    assert "“next tuesday” is not a date, so this week is shown. Give a day as 2026-11-23." in page
+    assert "Week of Monday 23 November 2026" in page
+    assert "is not a date" not in listing(client, world.coordinator_a, week="2026-11-23")

@@ -171,7 +171,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Homeward] "
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no email (with a sign-up link) to addresses with no account
-ACCOUNT_RATE_LIMITS = {"login_failed": None}  # django-axes does the lockout
+# django-axes locks an account after repeated failures; allauth limits sign-in attempts of any
+# outcome from one address (security battery A2: credential stuffing from one IP is throttled).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Homeward"
 USERSESSIONS_TRACK_ACTIVITY = True

@@ -4,6 +4,7 @@ REQUIRE_SERVICES=1."""
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
@@ -44,6 +45,10 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.HOMEWARD_REQUIRE_MFA = True
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Each test starts with an empty cache: the sign-in limit per address (every browser test
+    # signs in from 127.0.0.1) must not carry over from earlier tests or from a parallel worker
+    # sharing the same Redis.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     # Templates fail loudly on an undefined variable in our own templates.
     settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
 

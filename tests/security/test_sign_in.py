@@ -83,6 +83,16 @@ def test_ten_failures_lock_the_account_even_against_the_right_password(client, w
     assert AccessFailureLog.objects.filter(username=user.email).count() >= 10
 
 
+def test_sign_in_attempts_from_one_address_are_throttled_across_accounts(client, db):
+    """Security battery A2: credential stuffing (many accounts, one address) is throttled per
+    address, though no single account reaches its own lockout."""
+    for n in range(30):
+        assert sign_in(client, f"stuffed-{n}@example.org", "guess").status_code == 200
+    throttled = sign_in(client, "stuffed-30@example.org", "guess")
+    assert throttled.status_code == 429
+    assert AccessAttempt.objects.filter(failures_since_start__gte=2).count() == 0
+
+
 def test_lockout_ends_after_the_cool_off(client, world):
     """Security battery A3: the owner gets back in after 15 minutes with no administrator."""
     user = world.coordinator_a

@@ -117,10 +117,13 @@ def seed_children(*, count: int, social_worker: User, iro: User, seed: int = 202
             fields[flag] = rng.random() < 0.08 and (flag != "flag_fgm" or gender == Gender.FEMALE)
         if status in (LegalStatus.LOOKED_AFTER_S20, LegalStatus.LOOKED_AFTER_CARE_ORDER, LegalStatus.CARE_LEAVER):
             establishment = rng.choice(establishments)
+            placed_days_ago = rng.randint(10, 900)
             fields.update(
                 placement_type=establishment.placement_type,
                 establishment=establishment,
-                placement_start=today - datetime.timedelta(days=rng.randint(10, 900)),
+                placement_start=today - datetime.timedelta(days=placed_days_ago),
+                # The newest placements were made in an emergency: their risk assessments are due.
+                placement_emergency=placed_days_ago < 30,
             )
             if establishment.local_authority != responsible:
                 fields["host_authority"] = establishment.local_authority

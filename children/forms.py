@@ -68,6 +68,7 @@ class ChildForm(forms.ModelForm):
             "placement_type",
             "establishment",
             "placement_start",
+            "placement_emergency",
             "social_worker",
             "iro",
             *[name for name, _ in VULNERABILITY_FLAGS],

@@ -166,6 +166,11 @@ class Child(models.Model):
         Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     placement_start = models.DateField(null=True, blank=True)
+    placement_emergency = models.BooleanField(
+        "this was an emergency placement",
+        default=False,
+        help_text="A risk assessment is then due within 3 working days of the placement starting.",
+    )
     social_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -240,6 +245,8 @@ class Child(models.Model):
             )
         if self.placement_start and self.date_of_birth and self.placement_start < self.date_of_birth:
             errors["placement_start"] = "The placement cannot start before the child was born."
+        if self.placement_emergency and not self.placement_start:
+            errors["placement_start"] = "Enter the date the emergency placement started."
         if self.mother and self.gender == Gender.MALE:
             errors["mother"] = "Only a girl or young woman can be recorded as a mother."
         if self.mother_child_dob and not self.mother:

@@ -3,9 +3,11 @@
 import unicodedata
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .models import Child, ChildAlias
+from .signals import children_changed
 
 
 def normalise_name(value: str) -> str:
@@ -47,6 +49,7 @@ def child_create(*, by, reason: str = "Child record created", aliases: list[str]
     _prepare(child, aliases, by, reason)
     child.save()
     _set_aliases(child, aliases, by=by)
+    children_changed.send(sender="children", child_ids=[child.pk], now=timezone.now())
     return child
 
 
@@ -63,6 +66,7 @@ def child_update(*, child: Child, by, reason: str, aliases: list[str] | None = N
     child.save()
     if aliases is not None:
         _set_aliases(child, alias_names, by=by)
+    children_changed.send(sender="children", child_ids=[child.pk], now=timezone.now())
     return child
 
 

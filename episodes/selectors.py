@@ -204,6 +204,17 @@ def missing_now(*, user) -> QuerySet[Episode]:
     )
 
 
+def new_since(*, user, since: datetime.datetime) -> QuerySet[Episode]:
+    """Episodes that reached Homeward at or after `since`, newest first (the daily tasking page
+    shows those since the start of the last working day)."""
+    return (
+        _work_episodes(user)
+        .filter(created_at__gte=since)
+        .select_related("child", "force")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def records_to_confirm_count(*, user) -> int:
     return HeldReport.objects.visible_to(user).filter(decision=HeldReport.Decision.WAITING).count()
 

@@ -14,6 +14,8 @@ NAVIGATION = [
     ("Records to confirm", "episodes:held_list", MATCH_DECIDERS),
     ("Return interviews", "interviews:list", frozenset({Role.COORDINATOR, Role.MANAGER})),
     ("Caseload", "interviews:caseload", frozenset({Role.RHI_WORKER})),
+    ("Escalations", "risk:escalation_list", frozenset({Role.COORDINATOR, Role.MANAGER, Role.SOCIAL_WORKER})),
+    ("Meetings", "risk:meeting_list", frozenset({Role.COORDINATOR, Role.MANAGER, Role.SOCIAL_WORKER, Role.IRO})),
     ("Your account", "your_account", None),
 ]
 

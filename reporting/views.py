@@ -12,6 +12,7 @@ from interviews import selectors as interviews
 from organisations.roles import AGGREGATE_ONLY, CHILD_READERS, Role
 from privacy.services import note_children
 from risk import selectors as risk
+from risk.workingdays import UK_TIME, previous_working_day, start_of_day
 
 from .export_services import export_authorities
 from .weekly import MEETING_ROLES
@@ -45,11 +46,16 @@ def home(request):
     }
     if user.has_role(*EPISODE_WORKERS):
         missing = list(episodes.missing_now(user=user)[: MISSING_NOW_SHOWN + 1])
+        new_since = start_of_day(previous_working_day(now.astimezone(UK_TIME).date()))
+        new = list(episodes.new_since(user=user, since=new_since)[: MISSING_NOW_SHOWN + 1])
         context.update(
             episode_work=True,
             overdue_checks=list(episodes.overdue_safe_and_well_checks(user=user, now=now)),
             missing_now=[(episode, episode.duration(now)) for episode in missing[:MISSING_NOW_SHOWN]],
             more_missing=len(missing) > MISSING_NOW_SHOWN,
+            new_since=new_since,
+            new_episodes=new[:MISSING_NOW_SHOWN],
+            more_new=len(new) > MISSING_NOW_SHOWN,
         )
     if user.has_role(Role.COORDINATOR):
         context["records_to_confirm"] = episodes.records_to_confirm_count(user=user)
@@ -61,13 +67,14 @@ def home(request):
 
 
 def _risk_work(user, now) -> dict:
-    """Escalations to acknowledge and the person's meeting actions; meetings to convene for the
-    hub and managers (risk/_home_work.html)."""
+    """Escalations to acknowledge, the person's meeting actions and the tasks escalations gave
+    them; meetings to convene for the hub and managers (risk/_home_work.html)."""
     work = risk.meetings_and_actions_due(user, now)
     shown = {
         "risk_work": True,
         "escalations_to_acknowledge": list(risk.escalations_to_acknowledge(user)[: interviews.HOME_LINES]),
         "actions_due": list(work.actions_due[: interviews.HOME_LINES]),
+        "tasks_to_do": list(risk.tasks_to_do(user)[: interviews.HOME_LINES]),
     }
     if user.has_role(Role.COORDINATOR, Role.MANAGER):
         shown["meetings_due"] = list(work.meetings_due[: interviews.HOME_LINES])
@@ -79,8 +86,10 @@ def _children_shown(context: dict) -> list[int]:
     shown = [child.pk for key in ("allocated", "recent") for child in context[key]]
     shown += [escalation.child_id for escalation in context.get("escalations_to_acknowledge", [])]
     shown += [action.record.child_id for action in context.get("actions_due", [])]
+    shown += [task.escalation.child_id for task in context.get("tasks_to_do", [])]
     shown += [episode.child_id for episode in context.get("overdue_checks", [])]
     shown += [episode.child_id for episode, _ in context.get("missing_now", [])]
+    shown += [episode.child_id for episode in context.get("new_episodes", [])]
     for value in context.values():
         if isinstance(value, interviews.HomeList):
             shown += [getattr(row, "child_id", None) or row.interview.child_id for row in value.rows]

@@ -49,6 +49,15 @@ class MeetingHeldForm(forms.Form):
         return {pk: pk in came for pk in self.invitee_ids}
 
 
+class MeetingNotNeededForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the meeting not needed?",
+        max_length=300,
+        required=False,
+        help_text="For example, the child returned before the strategy meeting. This is kept in the meeting's history.",
+    )
+
+
 class InviteeForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, required=False)
     agency = forms.CharField(label="Agency", max_length=200, required=False)

@@ -326,19 +326,29 @@ MAX_HOURS_BEFORE_REPORTING = 6
 REVIEW_AFTER_RETURN_WORKING_DAYS = 5
 # Reviewed at least every 6 months.
 REVIEW_EVERY_MONTHS = 6
+# domain.md, 'Risk assessment and action plan': within 3 working days of an emergency placement.
+EMERGENCY_PLACEMENT_WORKING_DAYS = 3
 
 
 def assessment_due(
-    *, last_signed_at: datetime.datetime | None, returns_since: list[datetime.datetime]
+    *,
+    last_signed_at: datetime.datetime | None,
+    returns_since: list[datetime.datetime],
+    emergency_placement_on: datetime.date | None = None,
 ) -> datetime.datetime | None:
     """When the child's next risk assessment (or review) is due: 5 working days after the first
-    return since the last signed version, and at least 6 months after it; None when neither
-    applies (no version yet and no return)."""
+    return since the last signed version, at least 6 months after it, and by the end of the 3rd
+    working day after an emergency placement that no signed version has followed (whichever is
+    soonest); None when none applies (no version yet, no return, no emergency placement)."""
     from dateutil.relativedelta import relativedelta
 
-    from .workingdays import UK_TIME, working_days_after
+    from .workingdays import UK_TIME, add_working_days, end_of_day, working_days_after
 
     candidates = []
+    if emergency_placement_on is not None and (
+        last_signed_at is None or last_signed_at.astimezone(UK_TIME).date() < emergency_placement_on
+    ):
+        candidates.append(end_of_day(add_working_days(emergency_placement_on, EMERGENCY_PLACEMENT_WORKING_DAYS)))
     if last_signed_at is not None:
         # Calendar months on the UK clock: signed at 10:00 on 1 December, due 10:00 on 1 June.
         candidates.append(last_signed_at.astimezone(UK_TIME) + relativedelta(months=REVIEW_EVERY_MONTHS))

@@ -3,9 +3,20 @@
 import datetime
 from typing import NamedTuple
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
-from .models import Escalation, EscalationRecipient, Meeting, MeetingAction, MeetingRecord, MeetingState, RiskAssessment
+from organisations.roles import Role
+
+from .models import (
+    Escalation,
+    EscalationRecipient,
+    EscalationTask,
+    Meeting,
+    MeetingAction,
+    MeetingRecord,
+    MeetingState,
+    RiskAssessment,
+)
 
 
 def with_recipients(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
@@ -21,6 +32,20 @@ def escalations_to_acknowledge(user) -> QuerySet[Escalation]:
         .filter(recipients__user=user, recipients__acknowledged_at__isnull=True)
         .select_related("child", "episode")
         .order_by("-fired_at", "-pk")
+    )
+
+
+def tasks_to_do(user) -> QuerySet[EscalationTask]:
+    """Open tasks escalations gave `user` (the child's social worker), oldest first; the hub and
+    managers also see the open tasks nobody holds, because the child has no social worker."""
+    whose = Q(assigned_to=user)
+    if user.has_role(Role.COORDINATOR, Role.MANAGER):
+        whose |= Q(assigned_to__isnull=True)
+    return (
+        EscalationTask.objects.filter(whose, done_at__isnull=True)
+        .filter(escalation__in=Escalation.objects.visible_to(user))
+        .select_related("escalation__child")
+        .order_by("created_at", "pk")
     )
 
 

@@ -631,6 +631,26 @@ def meeting_record_held(
 
 
 @transaction.atomic
+def meeting_not_needed(*, meeting: Meeting, by, reason: str, now=None) -> Meeting:
+    """A meeting to convene will not be held, with the reason (Birmingham procedure: a child on a
+    child protection plan who returns before the strategy meeting need not have it). Its clock is
+    cancelled; the record stays."""
+    now = now or timezone.now()
+    _require_manager(by, meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    reason = reason.strip()
+    if meeting.state != MeetingState.TO_CONVENE:
+        raise ValidationError({"reason": f"The meeting is already {meeting.get_state_display().lower()}"})
+    if not reason:
+        raise ValidationError({"reason": "Enter why the meeting is not needed"})
+    meeting.state, meeting.cancelled_reason = MeetingState.CANCELLED, reason[:300]
+    meeting._history_user, meeting._change_reason = by, f"Not needed: {meeting.cancelled_reason}"
+    meeting.save()
+    deadlines.deadline_cancel(kind=MEETING_DUE, subject=meeting, at=now)
+    return meeting
+
+
+@transaction.atomic
 def invitee_add(*, meeting: Meeting, by, name: str, agency: str, role: str = "", attended=None) -> Invitee:
     _require_manager(by, meeting)
     errors = {}
@@ -921,9 +941,11 @@ def assessment_sign(*, assessment: RiskAssessment, by, as_role: str, now=None) -
 
 
 def sync_assessment_clocks(children, *, now: datetime.datetime) -> None:
-    """The risk assessment clock of looked-after children (domain.md): a review 5 working days
-    after each return since the last signed version, and at least every 6 months. Read in three
-    queries for the batch; a clock is opened or moved only where it changed."""
+    """The risk assessment clock of looked-after children (domain.md): within 3 working days of an
+    emergency placement, a review 5 working days after each return since the last signed version,
+    and at least every 6 months. Read in three queries for the batch; a clock is opened or moved
+    only where it changed, and closed when nothing asks for one any more (an emergency placement
+    recorded by mistake and corrected)."""
     children = [c for c in children if c.is_looked_after]
     if not children:
         return
@@ -948,9 +970,27 @@ def sync_assessment_clocks(children, *, now: datetime.datetime) -> None:
         ).values_list("subject_id", "due_at")
     )
     for child in children:
-        due = rules.assessment_due(last_signed_at=last_signed.get(child.pk), returns_since=returns[child.pk])
+        due = rules.assessment_due(
+            last_signed_at=last_signed.get(child.pk),
+            returns_since=returns[child.pk],
+            emergency_placement_on=child.placement_start if child.placement_emergency else None,
+        )
         if due is not None and open_due.get(child.pk) != due:
             deadlines.deadline_open(kind=ASSESSMENT_DUE, subject=child, due_at=due)
+        elif due is None and child.pk in open_due:
+            deadlines.deadline_cancel(kind=ASSESSMENT_DUE, subject=child, at=now)
+
+
+def assessment_clocks_follow_children(*, child_ids, now: datetime.datetime) -> None:
+    """A child's record changed (an emergency placement recorded, a change of legal status): the
+    risk assessment clock follows."""
+    from children.models import Child
+
+    children = list(Child.objects.filter(pk__in=child_ids))
+    for child in children:
+        if not child.is_looked_after:  # only looked-after children have the clock (domain.md)
+            deadlines.deadline_cancel(kind=ASSESSMENT_DUE, subject=child, at=now)
+    sync_assessment_clocks(children, now=now)
 
 
 def assessment_overdue(deadline, now) -> None:

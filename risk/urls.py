@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/held/", views.meeting_held, name="meeting_held"),
+    path("meetings/<int:pk>/not-needed/", views.meeting_not_needed, name="meeting_not_needed"),
     path("meetings/<int:pk>/invite/", views.meeting_invitee, name="meeting_invitee"),
     path("meetings/<int:pk>/records/<int:record_pk>/", views.meeting_record, name="meeting_record"),
     path("meetings/<int:pk>/records/<int:record_pk>/actions/new/", views.meeting_action_add, name="meeting_action_add"),

@@ -27,6 +27,7 @@ from .forms import (
     InviteeForm,
     MeetingCreateForm,
     MeetingHeldForm,
+    MeetingNotNeededForm,
     MeetingRecordForm,
     SignForm,
     apply_service_errors,
@@ -221,6 +222,22 @@ def meeting_held(request, pk):
             review_on=f.cleaned_data["review_on"],
             attended=f.attendance(),
         ),
+    )
+
+
+@login_required
+def meeting_not_needed(request, pk):
+    user = request.user
+    meeting = _meeting_or_404(user, pk)
+    _require_manager(user)
+    return _meeting_change(
+        request,
+        meeting,
+        form=MeetingNotNeededForm(_posted(request)),
+        title="The meeting is not needed",
+        button="Record that it is not needed",
+        done="The meeting was recorded as not needed.",
+        call=lambda f: services.meeting_not_needed(meeting=meeting, by=user, reason=f.cleaned_data["reason"]),
     )
 
 

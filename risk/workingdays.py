@@ -35,6 +35,20 @@ def add_working_days(day: datetime.date, count: int) -> datetime.date:
     return day
 
 
+def previous_working_day(day: datetime.date) -> datetime.date:
+    """The last working day before `day`: Friday for a Monday; Thursday 24 December 2026 for
+    Tuesday 29 December (Christmas Day and the substitute Boxing Day fall between)."""
+    day -= datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The first moment of a UK day (midnight in Europe/London), in UTC."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=UK_TIME).astimezone(datetime.UTC)
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The last moment of a UK day (the next day's midnight in Europe/London), in UTC: a task due
     "by Tuesday" is overdue from Wednesday 00:00 UK time."""

@@ -2,6 +2,7 @@
 waiting to be confirmed, for coordinators and police SPOCs."""
 
 import datetime
+import zoneinfo
 
 import pytest
 import time_machine
@@ -94,11 +95,35 @@ def test_children_missing_now_longest_first(client, world):
     back = returned(world.c1, hours_ago=1)
 
     page = home(client, world.coordinator_a)
-    section = page[page.index("Children missing now") :]
+    section = page[page.index("Children missing now") : page.index("New episodes since")]
 
     assert section.index("Casey Oduya") < section.index("Chloe Ashdown")
     assert "Missing for 1 day 6 hours so far" in section and "Missing for 3 hours so far" in section
     assert back.get_absolute_url() not in section
+
+
+def new_section(page: str) -> str:
+    start = page.index("New episodes since")
+    return page[start : page.index("<h2", start)]
+
+
+def test_new_episodes_since_the_start_of_the_last_working_day(client, world, clock):
+    """On Monday 7 December the hub sees what arrived since Friday 00:00 (UK), newest first."""
+    uk = zoneinfo.ZoneInfo("Europe/London")
+    clock.move_to(datetime.datetime(2026, 12, 3, 23, 59, tzinfo=uk))
+    thursday = make_episode(child=world.c1, force_reference="MP/THU", last_seen_at=ago(hours=1))
+    clock.move_to(datetime.datetime(2026, 12, 4, 0, 0, tzinfo=uk))
+    friday = make_episode(child=world.c4, force_reference="MP/FRI", last_seen_at=ago(days=20))
+    clock.move_to(datetime.datetime(2026, 12, 6, 18, 0, tzinfo=uk))
+    sunday = make_episode(child=world.c1, force_reference="MP/SUN", last_seen_at=ago(hours=3))
+    clock.move_to(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=uk))
+
+    section = new_section(home(client, world.coordinator_a))
+    assert "New episodes since Friday 4 December" in section
+    assert thursday.get_absolute_url() not in section
+    # A report of an older episode counts from when it arrived; the newest is first.
+    assert section.index(sunday.get_absolute_url()) < section.index(friday.get_absolute_url())
+    assert sunday.get_absolute_url() not in new_section(home(client, world.coordinator_b))
 
 
 def test_a_coordinator_sees_how_many_records_wait_to_be_confirmed(client, world):
@@ -143,5 +168,5 @@ def test_the_home_page_takes_the_same_queries_for_10_and_100_episodes(client, wo
     with_100 = _queries(client)
     # session, user, session activity (read, its user, update), MFA check, memberships, served
     # authorities (scope, once per list), child count, allocated, recent, overdue checks, missing
-    # now, records to confirm, session save
+    # now, new episodes, records to confirm, session save
     assert with_10 == with_100

@@ -17,7 +17,16 @@ def active(items):
 
 def test_a_coordinator_sees_children_episodes_and_records_to_confirm(world):
     items = navigation_for(world.coordinator_a, "/")
-    assert labels(items) == ["Home", "Children", "Episodes", "Records to confirm", "Return interviews", "Your account"]
+    assert labels(items) == [
+        "Home",
+        "Children",
+        "Episodes",
+        "Records to confirm",
+        "Return interviews",
+        "Escalations",
+        "Meetings",
+        "Your account",
+    ]
     assert active(items) == ["Home"]
 
 
@@ -29,3 +38,9 @@ def test_the_page_belongs_to_the_item_with_the_longest_matching_address(world):
 def test_police_see_episodes_but_not_records_to_confirm_and_analysts_neither(world):
     assert labels(navigation_for(world.police_f1, "/")) == ["Home", "Children", "Episodes", "Your account"]
     assert labels(navigation_for(world.analyst_a, "/")) == ["Home", "Your account"]
+
+
+def test_escalations_and_meetings_are_where_people_work_with_them(world):
+    assert labels(navigation_for(world.iro_a, "/")) == ["Home", "Children", "Episodes", "Meetings", "Your account"]
+    assert active(navigation_for(world.social_worker_a, "/risk/meetings/4/")) == ["Meetings"]
+    assert active(navigation_for(world.manager_a, "/risk/escalations/")) == ["Escalations"]

@@ -1,6 +1,7 @@
 """Risk assessments: versions beside the old, addresses never over 6 hours before reporting to
 the police, sign-off by a social worker and a manager in the child's scope, and the review clock
-(5 working days after a return, at least every 6 months)."""
+(within 3 working days of an emergency placement, 5 working days after a return, at least every
+6 months)."""
 
 import datetime
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from children.services import child_update
 from deadlines.models import Deadline, DeadlineState
 from deadlines.services import sweep
 from interviews.models import Notification
@@ -143,6 +145,83 @@ def test_a_looked_after_childs_return_without_any_assessment_asks_for_one_and_th
     assert clock.due_at == datetime.datetime(2026, 11, 14, tzinfo=UK_TIME)  # end of Friday 13th
     sweep(clock.due_at)
     assert Notification.objects.filter(kind="assessment_overdue", user=world.social_worker_a).count() == 1
+
+
+def open_assessment_clock(child):
+    return Deadline.objects.filter(kind=services.ASSESSMENT_DUE, subject_id=child.pk, state=DeadlineState.OPEN).first()
+
+
+def test_an_emergency_placement_asks_for_an_assessment_within_3_working_days(world, looked_after):
+    # Placed in an emergency on Thursday 24 December 2026: Christmas Day and the substitute
+    # Boxing Day (Monday 28th) are not working days, so it is due by the end of Thursday 31st.
+    child_update(
+        child=looked_after,
+        by=world.coordinator_a,
+        reason="Emergency placement",
+        placement_start=datetime.date(2026, 12, 24),
+        placement_emergency=True,
+    )
+    clock = open_assessment_clock(looked_after)
+    assert clock.due_at == datetime.datetime(2027, 1, 1, tzinfo=UK_TIME)
+    sweep(clock.due_at - hours(1))
+    assert not Notification.objects.filter(kind="assessment_overdue").exists()
+    sweep(clock.due_at)
+    assert Notification.objects.filter(kind="assessment_overdue", user=world.social_worker_a).count() == 1
+
+
+def test_signing_after_the_emergency_placement_meets_it_and_a_correction_closes_the_clock(world, looked_after):
+    child_update(
+        child=looked_after,
+        by=world.coordinator_a,
+        reason="Emergency placement",
+        placement_start=datetime.date(2026, 12, 1),
+        placement_emergency=True,
+    )
+    signed(world, looked_after, now=datetime.datetime(2026, 12, 2, 10, 0, tzinfo=UK_TIME))
+    # Met, and the next is the 6-monthly review, not the emergency placement again.
+    assert open_assessment_clock(looked_after).due_at == datetime.datetime(2027, 6, 2, 10, 0, tzinfo=UK_TIME)
+
+    other = make_child(responsible=world.la_a, legal_status="looked_after_care_order")
+    child_update(
+        child=other,
+        by=world.coordinator_a,
+        reason="Placed",
+        placement_start=datetime.date(2026, 12, 1),
+        placement_emergency=True,
+    )
+    assert open_assessment_clock(other) is not None
+    child_update(child=other, by=world.coordinator_a, reason="It was a planned placement", placement_emergency=False)
+    assert open_assessment_clock(other) is None
+    assert Deadline.objects.get(kind=services.ASSESSMENT_DUE, subject_id=other.pk).state == DeadlineState.CANCELLED
+
+
+def test_an_emergency_placement_needs_its_start_date_and_a_child_at_home_has_no_clock(client, world):
+    at_home = make_child(responsible=world.la_a)
+    child_update(
+        child=at_home,
+        by=world.coordinator_a,
+        reason="Placed",
+        placement_start=datetime.date(2026, 12, 1),
+        placement_emergency=True,
+    )
+    assert open_assessment_clock(at_home) is None  # only looked-after children have the clock
+
+    client.force_login(world.coordinator_a)
+    child = make_child(responsible=world.la_a, legal_status="looked_after_care_order")
+    page = client.get(reverse("children:edit", args=[child.pk]))
+    assert "This was an emergency placement" in page.content.decode()
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None and k != "photo"}
+    data.update(
+        placement_emergency="on",
+        placement_start="",
+        reason="Emergency placement",
+        responsible_authority=child.responsible_authority_id,
+    )
+    response = client.post(reverse("children:edit", args=[child.pk]), data)
+    assert response.status_code == 200
+    assert "Enter the date the emergency placement started." in response.content.decode()
+    child.refresh_from_db()
+    assert child.placement_emergency is False and open_assessment_clock(child) is None
 
 
 def test_the_assessment_pages_are_404_out_of_scope_and_the_form_refuses_7_hours(client, world, looked_after):

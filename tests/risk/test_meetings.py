@@ -219,6 +219,36 @@ def test_recording_a_meeting_through_the_pages_with_bad_input_saves_nothing(clie
     assert not MeetingAction.objects.exists()
 
 
+def test_a_child_protection_child_who_returns_first_need_not_have_the_meeting(client, world):
+    """Birmingham procedure: a child on a plan who returns before the strategy meeting need not
+    have it. The hub records that it is not needed, with the reason; its clock stops; no reason,
+    nothing saved."""
+    child = make_child(responsible=world.la_a, legal_status="child_protection", social_worker=world.social_worker_a)
+    missing_episode(world, child, last_seen=T0)
+    meeting = Meeting.objects.get(kind=rules.MeetingKind.STRATEGY)
+    client.force_login(world.coordinator_a)
+    assert "It is not needed" in client.get(meeting.get_absolute_url()).content.decode()
+    url = reverse("risk:meeting_not_needed", args=[meeting.pk])
+    response = client.post(url, {"reason": "  "})
+    assert "Enter why the meeting is not needed" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.TO_CONVENE
+
+    response = client.post(url, {"reason": "Returned home the same evening"}, follow=True)
+    body = response.content.decode()
+    assert "The meeting was recorded as not needed." in body and "Returned home the same evening" in body
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.CANCELLED
+    assert Deadline.objects.get(kind=services.MEETING_DUE, subject_id=meeting.pk).state == DeadlineState.CANCELLED
+    assert meeting.history.first().history_user == world.coordinator_a
+    sweep(meeting.due_at)
+    assert not Notification.objects.filter(kind="meeting_overdue").exists()
+    with pytest.raises(ValidationError):
+        services.meeting_not_needed(meeting=meeting, by=world.coordinator_a, reason="Again")
+    client.force_login(world.coordinator_b)
+    assert client.post(url, {"reason": "Not mine"}).status_code == 404
+
+
 def test_the_meeting_api_lists_meetings_in_scope(client, world, meeting):
     client.force_login(world.coordinator_a)
     rows = client.get(reverse("api-meetings-list")).json()["results"]

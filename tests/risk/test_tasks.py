@@ -46,3 +46,25 @@ def test_someone_else_cannot_complete_it_and_an_outsider_gets_404(client, world,
     assert client.post(reverse("risk:task_done", args=[task.escalation.pk])).status_code == 404
     task.refresh_from_db()
     assert task.done_at is None
+
+
+def test_the_task_is_on_the_social_workers_home_page_until_it_is_done(client, world, task):
+    client.force_login(world.social_worker_a)
+    home = client.get(reverse("home")).content.decode()
+    assert "Tasks from escalations" in home
+    assert "Discussion with the child and family" in home and task.escalation.get_absolute_url() in home
+    services.task_complete(task=task, by=world.social_worker_a)
+    home = client.get(reverse("home")).content.decode()
+    assert "Discussion with the child and family" not in home
+    assert "No task from an escalation is waiting for you." in home
+
+
+def test_a_task_nobody_holds_is_on_the_hub_home_page_and_never_another_authoritys(client, world, task):
+    task.assigned_to = None
+    task.save()
+    client.force_login(world.coordinator_a)
+    home = client.get(reverse("home")).content.decode()
+    assert "review earlier actions</a> (Chloe Ashdown), asked for on" in home
+    assert "the child has no social worker" in home
+    client.force_login(world.coordinator_b)
+    assert "Discussion with the child and family" not in client.get(reverse("home")).content.decode()

@@ -2,7 +2,14 @@
 
 import datetime
 
-from risk.workingdays import UK_TIME, add_working_days, is_working_day, working_days_after
+from risk.workingdays import (
+    UK_TIME,
+    add_working_days,
+    is_working_day,
+    previous_working_day,
+    start_of_day,
+    working_days_after,
+)
 
 D = datetime.date
 
@@ -43,3 +50,11 @@ def test_due_at_the_end_of_the_uk_day_from_a_utc_moment():
     # In summer (BST) the UK day starts an hour earlier in UTC.
     summer = working_days_after(datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC), 1)
     assert summer == datetime.datetime(2026, 7, 3, 23, 0, tzinfo=datetime.UTC)
+
+
+def test_the_last_working_day_before_a_monday_and_after_christmas():
+    assert previous_working_day(datetime.date(2026, 12, 7)) == datetime.date(2026, 12, 4)
+    assert previous_working_day(datetime.date(2026, 12, 29)) == datetime.date(2026, 12, 24)
+    # Midnight in London: 00:00 GMT in winter, 23:00 UTC the evening before in summer.
+    assert start_of_day(datetime.date(2026, 12, 4)) == datetime.datetime(2026, 12, 4, tzinfo=datetime.UTC)
+    assert start_of_day(datetime.date(2026, 7, 3)) == datetime.datetime(2026, 7, 2, 23, tzinfo=datetime.UTC)

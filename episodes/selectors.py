@@ -4,6 +4,7 @@ home page's work. Always through the access scope (Episode.objects.visible_to)."
 import calendar
 import dataclasses
 import datetime
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -237,6 +238,21 @@ class TimelineEntry:
 
 SYSTEM = "Homeward (automatic)"
 DEADLINE_LABELS = {SAFE_AND_WELL: "Safe-and-well check"}
+
+# Apps built on episodes add their own entries to an episode's timeline (risk: the escalations
+# fired) and name their clocks on it; episodes never imports them. A source takes the episode and
+# the reader and returns entries (in one or two queries).
+TimelineSource = Callable[[Episode, object], list[TimelineEntry]]
+_timeline_sources: list[TimelineSource] = []
+
+
+def register_timeline_source(source: TimelineSource, deadline_labels: dict[str, str] | None = None) -> None:
+    """Register from the app's AppConfig.ready()."""
+    if source not in _timeline_sources:
+        _timeline_sources.append(source)
+    DEADLINE_LABELS.update(deadline_labels or {})
+
+
 # Changes the timeline shows as reclassifications (every one is kept as a Reclassification),
 # and bookkeeping nobody reads.
 EPISODE_HIDDEN_FIELDS = ["version", "category", "risk_level"]
@@ -464,7 +480,8 @@ def _link_entries(episode: Episode, user) -> list[TimelineEntry]:
 def episode_timeline(*, episode: Episode, user) -> list[TimelineEntry]:
     """Everything that happened to the episode, newest first: its recording and every change
     (who, when, why, from what to what), reclassifications, the safe-and-well check, its clocks,
-    the match decision and the links to other children's episodes (those `user` may see)."""
+    the match decision, the links to other children's episodes (those `user` may see) and what
+    other apps register (risk: the escalations fired)."""
     display = _Display()
     groups = [
         _episode_entries(episode, display),
@@ -473,6 +490,7 @@ def episode_timeline(*, episode: Episode, user) -> list[TimelineEntry]:
         _deadline_entries(episode),
         _held_entries(episode),
         _link_entries(episode, user),
+        *(source(episode, user) for source in _timeline_sources),
     ]
     ordered = [(e.when, group, index, e) for group, entries in enumerate(groups) for index, e in enumerate(entries)]
     ordered.sort(key=lambda item: item[:3], reverse=True)

@@ -6,8 +6,16 @@ class RiskConfig(AppConfig):
     verbose_name = "Risk assessments and escalations"
 
     def ready(self):
-        from . import deadlines, receivers  # noqa: F401  (connects the episodes_changed receiver)
+        from episodes.selectors import register_timeline_source
+
+        from . import deadlines, receivers, rules, selectors, services  # noqa: F401  (receivers connect)
         from .api import extend_episode_detail
 
         deadlines.register()
         extend_episode_detail()
+        register_timeline_source(
+            selectors.episode_timeline_entries,
+            deadline_labels={
+                services.deadline_kind(rule): f"Escalation clock ({rule.trigger})" for rule in rules.TIME_RULES
+            },
+        )

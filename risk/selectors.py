@@ -69,6 +69,24 @@ def escalations_of(*, user, child=None, episode=None) -> QuerySet[Escalation]:
     return with_acknowledged_at(escalations.order_by("-fired_at", "-pk"), user)
 
 
+def episode_timeline_entries(episode, user) -> list:
+    """The escalations an episode fired, for its timeline (episodes.selectors.episode_timeline):
+    when, which rule, why and what it created, linked to the escalation's page."""
+    from episodes.selectors import SYSTEM, TimelineEntry
+
+    return [
+        TimelineEntry(
+            when=escalation.fired_at,
+            title=f"Escalation: {escalation.get_rule_display()}",
+            who=SYSTEM,
+            reason=escalation.reason,
+            details=[("Created", "; ".join(escalation.created_work) or "Messages only")],
+            url=escalation.get_absolute_url(),
+        )
+        for escalation in Escalation.objects.filter(episode=episode).order_by("fired_at", "pk")
+    ]
+
+
 def meeting_records_of(*, child) -> QuerySet[MeetingRecord]:
     """A child's meetings (the child is already in the reader's scope)."""
     return MeetingRecord.objects.filter(child=child).select_related("meeting").order_by("-meeting__created_at", "-pk")

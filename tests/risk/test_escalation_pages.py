@@ -80,6 +80,17 @@ def test_the_child_and_episode_pages_show_the_escalations(client, world, escalat
         assert escalation.get_absolute_url() in body
 
 
+def test_the_episode_timeline_tells_the_firing_and_names_its_clock(world, escalation):
+    from episodes.selectors import episode_timeline
+
+    entries = episode_timeline(episode=escalation.episode, user=world.coordinator_a)
+    titles = [entry.title for entry in entries]
+    fired = next(entry for entry in entries if entry.title == "Escalation: Missing more than 24 hours")
+    assert fired.when == escalation.fired_at and fired.url == escalation.get_absolute_url()
+    assert "Escalation clock (Missing more than 24 hours) overdue" in titles
+    assert not any(title.startswith("risk.") for title in titles)
+
+
 def test_the_home_partial_lists_what_the_user_has_to_acknowledge(rf, world, escalation):
     pending = selectors.escalations_to_acknowledge(world.coordinator_a)
     assert list(pending) != []

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from episodes.scope import MATCH_DECIDERS
 from organisations.roles import CHILD_READERS, Role
+from reporting.dashboard import DASHBOARD_ROLES
 
 # (label, url name, roles that see it; None means everyone signed in)
 NAVIGATION = [
@@ -14,6 +15,7 @@ NAVIGATION = [
     ("Records to confirm", "episodes:held_list", MATCH_DECIDERS),
     ("Return interviews", "interviews:list", frozenset({Role.COORDINATOR, Role.MANAGER})),
     ("Caseload", "interviews:caseload", frozenset({Role.RHI_WORKER})),
+    ("Dashboard", "reporting:dashboard", DASHBOARD_ROLES),
     ("Your account", "your_account", None),
 ]
 

@@ -17,7 +17,15 @@ def active(items):
 
 def test_a_coordinator_sees_children_episodes_and_records_to_confirm(world):
     items = navigation_for(world.coordinator_a, "/")
-    assert labels(items) == ["Home", "Children", "Episodes", "Records to confirm", "Return interviews", "Your account"]
+    assert labels(items) == [
+        "Home",
+        "Children",
+        "Episodes",
+        "Records to confirm",
+        "Return interviews",
+        "Dashboard",
+        "Your account",
+    ]
     assert active(items) == ["Home"]
 
 
@@ -28,4 +36,4 @@ def test_the_page_belongs_to_the_item_with_the_longest_matching_address(world):
 
 def test_police_see_episodes_but_not_records_to_confirm_and_analysts_neither(world):
     assert labels(navigation_for(world.police_f1, "/")) == ["Home", "Children", "Episodes", "Your account"]
-    assert labels(navigation_for(world.analyst_a, "/")) == ["Home", "Your account"]
+    assert labels(navigation_for(world.analyst_a, "/")) == ["Home", "Dashboard", "Your account"]

@@ -66,6 +66,11 @@ ROUTES = {
     # Statutory returns: 404 but for a council's coordinators and managers, children scoped and
     # of the chosen authority (tests/reporting/test_exports_page.py).
     "exports:exports": "export",
+    # The manager dashboard: 404 but for coordinators, managers and analysts; figures within
+    # the reader's scope; the records behind a figure refused (403) to analysts
+    # (tests/reporting/test_dashboard.py).
+    "reporting:dashboard": "dashboard",
+    "reporting:dashboard_records": "dashboard",
     "risk:escalation_list": "page",
     "risk:escalation_detail": "escalation",
     "risk:escalation_acknowledge": "escalation",

@@ -283,7 +283,6 @@ class Measure:
     bucket: object
     buckets: list[Bucket] | None = None
     labels: dict[str, str] = field(default_factory=dict)
-    chart: bool = True
 
     def annotated(self, episodes: QuerySet[Episode], filters: Filters) -> QuerySet[Episode]:
         made = self.bucket(filters)
@@ -380,11 +379,6 @@ class Breakdown:
     title: str
     rows: list[Row]
     counts: str = "episodes"
-    chart: bool = True
-
-    @property
-    def total(self) -> int:
-        return sum(row.episodes for row in self.rows)
 
 
 @dataclass

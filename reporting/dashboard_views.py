@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from children.models import LegalStatus
+from organisations.models import LocalAuthority
 from privacy.services import note_access, note_children
 
 from . import dashboard
@@ -70,7 +71,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.authorities = authorities
         self.today = today
-        self.fields["local_authority"].queryset = dashboard.LocalAuthority.objects.filter(
+        self.fields["local_authority"].queryset = LocalAuthority.objects.filter(
             pk__in=[a.pk for a in authorities]
         ).order_by("name")
         self.fields["establishment"].queryset = dashboard.establishments_for([a.pk for a in authorities])

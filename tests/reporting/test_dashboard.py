@@ -457,3 +457,31 @@ def test_the_page_makes_the_same_number_of_queries_for_3_and_30_episodes(client,
     # the push and pull factors; the access log row.
     assert _queries(client, world.manager_a) == few
     assert few <= 40
+
+
+def _records_queries(client, user) -> int:
+    client.force_login(user)
+    client.get(reverse("reporting:dashboard"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reporting:dashboard_records"), {"measure": "all", **NOVEMBER})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_records_behind_a_figure_take_the_same_number_of_queries_for_3_and_30(client, world):
+    children = [make_child(responsible=world.la_a) for _ in range(3)]
+    for n in range(3):
+        episode(children[n], at(11, 1 + n))
+    few = _records_queries(client, world.manager_a)
+    for n in range(27):
+        episode(children[n % 3], at(11, 4 + n % 25, n % 24))
+    # The framework's queries as for the dashboard; memberships, authorities and the episode
+    # scope; the form's choices; the count and the page of episodes (with child, force and
+    # establishment joined); the access log rows in one insert.
+    assert _records_queries(client, world.manager_a) == few
+
+
+def test_an_analysts_home_page_points_to_the_dashboard(client, world):
+    client.force_login(world.analyst_a)
+    text = client.get(reverse("home")).content.decode()
+    assert f'not named children: see them on the <a class="govuk-link" href="{reverse("reporting:dashboard")}">' in text

@@ -37,6 +37,8 @@ NOT_LOOKED_AFTER = "not_looked_after"
 # Interviews that count as offered: all but those cancelled (every return withdrawn) or judged
 # not appropriate, as Annex A counts them (docs/reporting.md).
 NOT_OFFERED = (Status.CANCELLED, Status.NOT_APPROPRIATE)
+# Children with this many episodes or more in the period are 'repeat' children (DfE ¶46).
+REPEAT_EPISODES = 2
 
 
 # -- Who may count what ------------------------------------------------------------------------
@@ -365,9 +367,11 @@ def _interview_filter(key: str) -> Q:
 
 @dataclass
 class Row:
+    """One bucket: how many records (episodes, or interviews) and how many different children."""
+
     key: str
     label: str
-    episodes: int
+    count: int
     children: int
 
 
@@ -429,10 +433,6 @@ def _headline_counts(episodes: QuerySet[Episode]) -> dict[str, int]:
     return counts
 
 
-# Children with this many episodes or more in the period are 'repeat' children (DfE ¶46).
-REPEAT_EPISODES = 2
-
-
 def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -451,7 +451,7 @@ def _rows(measure: Measure, episodes: QuerySet[Episode], filters: Filters) -> li
             for b in measure.buckets
         ]
     rows = [Row(key, measure.label(key), row["n"], row["children"]) for key, row in found.items()]
-    return sorted(rows, key=lambda row: (row.key == NOT_RECORDED, -row.episodes, row.label))
+    return sorted(rows, key=lambda row: (row.key == NOT_RECORDED, -row.count, row.label))
 
 
 def _factor_rows(episodes: QuerySet[Episode]) -> dict[str, list[Row]]:

@@ -16,22 +16,22 @@ LABEL_CHARACTERS = 34
 @register.inclusion_tag("reporting/_bar_chart.html")
 def bar_chart(breakdown, chart_id: str):
     """Horizontal bars, one per row, as long as the row's count against the largest."""
-    largest = max((row.episodes for row in breakdown.rows), default=0)
+    largest = max((row.count for row in breakdown.rows), default=0)
     bars = []
     for index, row in enumerate(breakdown.rows):
         y = index * (BAR_HEIGHT + BAR_GAP)
-        width = round(BAR_AREA * row.episodes / largest) if largest else 0
+        width = round(BAR_AREA * row.count / largest) if largest else 0
         bars.append(
             {
                 "label": row.label if len(row.label) <= LABEL_CHARACTERS else row.label[: LABEL_CHARACTERS - 1] + "…",
-                "value": row.episodes,
+                "value": row.count,
                 "y": y,
                 "text_y": y + BAR_HEIGHT * 2 // 3,
                 "width": width,
                 "number_x": LABEL_WIDTH + width + 6,
             }
         )
-    summary = "; ".join(f"{row.label}: {row.episodes}" for row in breakdown.rows)
+    summary = "; ".join(f"{row.label}: {row.count}" for row in breakdown.rows)
     return {
         "id": chart_id,
         "title": f"Bar chart of {breakdown.counts}: {breakdown.title}",

@@ -188,7 +188,7 @@ def figures(board) -> dict[str, tuple[int, int]]:
 
 def rows(board, measure) -> list[tuple[str, int, int]]:
     (breakdown,) = [b for b in board.breakdowns if b.measure == measure]
-    return [(row.key, row.episodes, row.children) for row in breakdown.rows]
+    return [(row.key, row.count, row.children) for row in breakdown.rows]
 
 
 def test_headline_figures_and_the_previous_period(world, history):

@@ -20,6 +20,11 @@ from .dashboard import Filters
 
 RECORDS_PAGE_SIZE = 50
 DATE_HINT = "For example, 2026-11-01"
+# Dates a period may take (the previous period of equal length must be a date too), and its
+# longest length.
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2099, 12, 31)
+LONGEST_PERIOD_YEARS = 5
 
 
 def _date(label: str) -> forms.DateField:
@@ -85,8 +90,14 @@ class DashboardFilterForm(forms.Form):
             self.add_error("period_to", "End of the period must be given with its start")
         elif end and not start:
             self.add_error("period_from", "Start of the period must be given with its end")
+        elif start and start < EARLIEST:
+            self.add_error("period_from", f"Start of the period must be on or after {EARLIEST:%-d %B %Y}")
+        elif end and end > LATEST:
+            self.add_error("period_to", f"End of the period must be on or before {LATEST:%-d %B %Y}")
         elif start and end and end < start:
             self.add_error("period_to", "End of the period must be the same as or after its start")
+        elif start and end and (end - start).days >= 366 * LONGEST_PERIOD_YEARS:
+            self.add_error("period_to", f"The period can be at most {LONGEST_PERIOD_YEARS} years long")
         return cleaned
 
     def filters(self) -> Filters | None:

@@ -404,6 +404,12 @@ def test_people_without_the_dashboard_get_a_404(client, world):
         ({"period_from": "2026-11-01", "period_to": "soon"}, "End of the period must be a date, like 2026-11-01"),
         ({"period_from": "2026-11-30", "period_to": "2026-11-01"}, "End of the period must be the same as or after"),
         ({"period_from": "2026-11-01"}, "End of the period must be given with its start"),
+        ({"period_from": "0001-01-01", "period_to": "2026-11-30"}, "Start of the period must be on or after 1 January"),
+        (
+            {"period_from": "2026-11-01", "period_to": "9999-12-31"},
+            "End of the period must be on or before 31 December",
+        ),
+        ({"period_from": "2016-11-01", "period_to": "2026-11-30"}, "The period can be at most 5 years long"),
         ({"establishment": "abc"}, "Establishment must be one of the establishments in the list"),
         ({"legal_status": "orphan"}, "Legal status must be one of the statuses in the list"),
         ({"local_authority": "999999"}, "Local authority must be one of the authorities in the list"),

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from episodes.scope import MATCH_DECIDERS
 from organisations.roles import CHILD_READERS, Role
+from reporting.dashboard import DASHBOARD_ROLES
 
 # (label, url name, roles that see it; None means everyone signed in)
 NAVIGATION = [
@@ -16,6 +17,7 @@ NAVIGATION = [
     ("Caseload", "interviews:caseload", frozenset({Role.RHI_WORKER})),
     ("Escalations", "risk:escalation_list", frozenset({Role.COORDINATOR, Role.MANAGER, Role.SOCIAL_WORKER})),
     ("Meetings", "risk:meeting_list", frozenset({Role.COORDINATOR, Role.MANAGER, Role.SOCIAL_WORKER, Role.IRO})),
+    ("Dashboard", "reporting:dashboard", DASHBOARD_ROLES),
     ("Your account", "your_account", None),
 ]
 

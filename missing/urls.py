@@ -21,6 +21,7 @@ urlpatterns = [
     path("interviews/", include("interviews.urls")),
     path("privacy/", include("privacy.urls")),
     path("reporting/exports/", include("reporting.urls_exports")),
+    path("reporting/dashboard/", include("reporting.urls_dashboard")),
     path("risk/", include("risk.urls")),
     path("api/v1/", include("children.api_urls")),
     path("api/v1/", include("episodes.api_urls")),

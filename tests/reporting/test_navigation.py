@@ -25,6 +25,7 @@ def test_a_coordinator_sees_children_episodes_and_records_to_confirm(world):
         "Return interviews",
         "Escalations",
         "Meetings",
+        "Dashboard",
         "Your account",
     ]
     assert active(items) == ["Home"]
@@ -37,7 +38,7 @@ def test_the_page_belongs_to_the_item_with_the_longest_matching_address(world):
 
 def test_police_see_episodes_but_not_records_to_confirm_and_analysts_neither(world):
     assert labels(navigation_for(world.police_f1, "/")) == ["Home", "Children", "Episodes", "Your account"]
-    assert labels(navigation_for(world.analyst_a, "/")) == ["Home", "Your account"]
+    assert labels(navigation_for(world.analyst_a, "/")) == ["Home", "Dashboard", "Your account"]
 
 
 def test_escalations_and_meetings_are_where_people_work_with_them(world):

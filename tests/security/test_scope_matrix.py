@@ -66,6 +66,11 @@ ROUTES = {
     # Statutory returns: 404 but for a council's coordinators and managers, children scoped and
     # of the chosen authority (tests/reporting/test_exports_page.py).
     "exports:exports": "export",
+    # The manager dashboard: 404 but for coordinators, managers and analysts; figures within
+    # the reader's scope; the records behind a figure refused (403) to analysts
+    # (tests/reporting/test_dashboard.py).
+    "reporting:dashboard": "dashboard",
+    "reporting:dashboard_records": "dashboard",
     "risk:escalation_list": "page",
     "risk:escalation_detail": "escalation",
     "risk:escalation_acknowledge": "escalation",
@@ -76,6 +81,7 @@ ROUTES = {
     "risk:meeting_create": "page",
     "risk:meeting_detail": "meeting",
     "risk:meeting_held": "meeting",
+    "risk:meeting_not_needed": "meeting",
     "risk:meeting_invitee": "meeting",
     "risk:meeting_record": "meeting_record",
     "risk:meeting_action_add": "meeting_record",

@@ -1,0 +1,589 @@
+"""The manager dashboard's figures (Wigan protocol §13, domain.md 'Data and reporting'): who may
+count which episodes, the measures, and the records behind each figure.
+
+Every figure is an aggregate query over one scope of episodes. A measure sorts each episode (or
+return interview) into one bucket with a SQL expression; its figure counts the bucket and its
+drill-down filters on the same expression, so a figure and the records behind it never disagree.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Length, Substr
+
+from children.models import LOOKED_AFTER, Establishment, EthnicityCode, Gender
+from episodes.models import Category, Episode, ReturnMethod
+from interviews.models import PULL_FACTORS, PUSH_FACTORS, InterviewRecord, ReturnInterview, Status
+from organisations.models import LocalAuthority
+from organisations.roles import AGGREGATE_ONLY, Role
+
+UK = zoneinfo.ZoneInfo("Europe/London")
+
+# Managers read the dashboard (domain.md, 'People'); the hub prepares the monthly governance
+# pack from it; analysts see its figures, never a name.
+NAMED_DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER})
+DASHBOARD_ROLES = NAMED_DASHBOARD_ROLES | AGGREGATE_ONLY
+
+# The bucket of a record with nothing recorded for the measure, as it appears in an address.
+NOT_RECORDED = "none"
+NOT_RECORDED_LABEL = "Not recorded"
+
+# Legal status filter values beyond the statuses themselves.
+LOOKED_AFTER_ANY = "looked_after"
+NOT_LOOKED_AFTER = "not_looked_after"
+
+# Interviews that count as offered: all but those cancelled (every return withdrawn) or judged
+# not appropriate, as Annex A counts them (docs/reporting.md).
+NOT_OFFERED = (Status.CANCELLED, Status.NOT_APPROPRIATE)
+# Children with this many episodes or more in the period are 'repeat' children (DfE ¶46).
+REPEAT_EPISODES = 2
+
+
+# -- Who may count what ------------------------------------------------------------------------
+
+
+def dashboard_authorities(user) -> list[LocalAuthority]:
+    """The local authorities whose figures `user` may read: those served by the agencies in
+    which they are a coordinator, a manager or an analyst."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    ids: set[int] = set()
+    for membership in user.active_memberships():
+        if membership.role in DASHBOARD_ROLES:
+            ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+    return list(LocalAuthority.objects.filter(pk__in=ids).order_by("name"))
+
+
+def sees_names(user) -> bool:
+    """Coordinators and managers see the records behind a figure; analysts only the figures."""
+    return user.has_role(*NAMED_DASHBOARD_ROLES)
+
+
+def aggregate_only_episodes(user) -> QuerySet[Episode]:
+    """Episodes an aggregate-only user (an analyst) may count, never read: those of the children
+    of the authorities their agency serves, as responsible or host authority (the same children
+    the agency's named staff see). `Child.objects.visible_to` gives analysts nothing on purpose;
+    this is only ever counted."""
+    ids: set[int] = set()
+    for membership in user.active_memberships():
+        if membership.role in AGGREGATE_ONLY:
+            ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+    return Episode.objects.filter(Q(child__responsible_authority_id__in=ids) | Q(child__host_authority_id__in=ids))
+
+
+def countable_episodes(user) -> QuerySet[Episode]:
+    """The episodes the dashboard counts for `user`: the episodes they may see when they hold a
+    named role, else the aggregate-only scope."""
+    if sees_names(user):
+        return Episode.objects.visible_to(user)
+    if user.has_role(*AGGREGATE_ONLY):
+        return aggregate_only_episodes(user)
+    return Episode.objects.none()
+
+
+# -- Filters and periods -----------------------------------------------------------------------
+
+
+def last_full_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def uk_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=UK).astimezone(datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the figures are about: episodes whose child's responsible or host authority is one
+    of `authorities`, last seen on a UK day from `start` to `end` (both included)."""
+
+    authorities: tuple[int, ...]
+    start: datetime.date
+    end: datetime.date
+    legal_status: str = ""
+    establishment: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Filters":
+        """The period of equal length just before this one."""
+        end = self.start - datetime.timedelta(days=1)
+        return replace(self, start=end - datetime.timedelta(days=self.days - 1), end=end)
+
+
+def episodes_in_period(scope: QuerySet[Episode], filters: Filters) -> QuerySet[Episode]:
+    """The episodes of `scope` that the figures count: last seen in the period, of a child of
+    one of the authorities, and matching the legal status and establishment chosen."""
+    episodes = scope.filter(
+        Q(child__responsible_authority_id__in=filters.authorities)
+        | Q(child__host_authority_id__in=filters.authorities),
+        last_seen_at__gte=uk_midnight(filters.start),
+        last_seen_at__lt=uk_midnight(filters.end + datetime.timedelta(days=1)),
+    )
+    if filters.legal_status == LOOKED_AFTER_ANY:
+        episodes = episodes.filter(child__legal_status__in=LOOKED_AFTER)
+    elif filters.legal_status == NOT_LOOKED_AFTER:
+        episodes = episodes.exclude(child__legal_status__in=LOOKED_AFTER)
+    elif filters.legal_status:
+        episodes = episodes.filter(child__legal_status=filters.legal_status)
+    if filters.establishment is not None:
+        episodes = episodes.filter(establishment_id=filters.establishment)
+    return episodes.order_by()
+
+
+def interviews_after(episodes: QuerySet[Episode]) -> QuerySet[ReturnInterview]:
+    """The return interviews covering any of `episodes` (each once)."""
+    covering = ReturnInterview.episodes.through.objects.filter(episode__in=episodes.values("pk"))
+    return ReturnInterview.objects.filter(pk__in=covering.values("returninterview_id")).order_by()
+
+
+# -- Measures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str
+
+
+def _choices(choices) -> list[Bucket]:
+    return [Bucket(value, label) for value, label in choices]
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _outward_code(field_name: str):
+    """The postcode district (outward code) of a postcode stored as 'M1 1AE': all but the
+    space and the three-character inward code."""
+    return Case(
+        When(**{field_name: ""}, then=Value(NOT_RECORDED)),
+        default=Substr(field_name, 1, Length(field_name) - 4),
+        output_field=CharField(),
+    )
+
+
+def _text(expression):
+    """A column as a bucket key, with blanks and nulls as NOT_RECORDED."""
+    return Case(
+        When(Q(**{f"{expression}__isnull": True}) | Q(**{expression: ""}), then=Value(NOT_RECORDED)),
+        default=F(expression),
+        output_field=CharField(),
+    )
+
+
+DURATION_BANDS = [
+    Bucket("under-6h", "Under 6 hours"),
+    Bucket("6-24h", "6 to 24 hours"),
+    Bucket("1-3d", "1 to 3 days"),
+    Bucket("3-7d", "3 to 7 days"),
+    Bucket("7d-plus", "7 days or more"),
+    Bucket("still-missing", "Still missing"),
+]
+# Upper bounds of the duration bands (returned − last seen), each excluded from its band.
+DURATION_LIMITS = [
+    ("under-6h", datetime.timedelta(hours=6)),
+    ("6-24h", datetime.timedelta(hours=24)),
+    ("1-3d", datetime.timedelta(days=3)),
+    ("3-7d", datetime.timedelta(days=7)),
+]
+
+
+def _duration_band(filters: Filters):
+    whens = [When(returned_at__isnull=True, then=Value("still-missing"))]
+    whens += [When(returned_at__lt=F("last_seen_at") + limit, then=Value(key)) for key, limit in DURATION_LIMITS]
+    return Case(*whens, default=Value("7d-plus"), output_field=CharField())
+
+
+# Four-hour bands of the UK hour the child was last seen.
+HOUR_BAND_SIZE = 4
+TIME_OF_DAY_BANDS = [
+    Bucket(f"{start:02d}-{start + HOUR_BAND_SIZE:02d}", f"{start:02d}:00 to {start + HOUR_BAND_SIZE - 1:02d}:59")
+    for start in range(0, 24, HOUR_BAND_SIZE)
+]
+
+
+def _time_of_day(filters: Filters):
+    hour = ExtractHour("last_seen_at", tzinfo=UK)
+    whens = [
+        When(Q(**{"_hour__lt": start + HOUR_BAND_SIZE}), then=Value(bucket.key))
+        for start, bucket in zip(range(0, 24, HOUR_BAND_SIZE), TIME_OF_DAY_BANDS, strict=True)
+    ]
+    return {"_hour": hour}, Case(*whens, output_field=CharField())
+
+
+DAYS = [
+    Bucket(str(n), name)
+    for n, name in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1)
+]
+
+
+def _day_of_week(filters: Filters):
+    whens = [When(_weekday=int(day.key), then=Value(day.key)) for day in DAYS]
+    return {"_weekday": ExtractIsoWeekDay("last_seen_at", tzinfo=UK)}, Case(*whens, output_field=CharField())
+
+
+AGE_BANDS = [
+    Bucket("12-under", "12 and under"),
+    Bucket("13-14", "13 or 14"),
+    Bucket("15", "15"),
+    Bucket("16-17", "16 or 17"),
+    Bucket("18-over", "18 and over"),
+    Bucket(NOT_RECORDED, "Date of birth not known"),
+]
+
+
+def _age_band(filters: Filters):
+    """Age on the last day of the period."""
+    day = filters.end
+    return Case(
+        When(child__date_of_birth__isnull=True, then=Value(NOT_RECORDED)),
+        When(child__date_of_birth__gt=_years_before(day, 13), then=Value("12-under")),
+        When(child__date_of_birth__gt=_years_before(day, 15), then=Value("13-14")),
+        When(child__date_of_birth__gt=_years_before(day, 16), then=Value("15")),
+        When(child__date_of_birth__gt=_years_before(day, 18), then=Value("16-17")),
+        default=Value("18-over"),
+        output_field=CharField(),
+    )
+
+
+def _looked_after(filters: Filters):
+    return Case(
+        When(child__legal_status__in=LOOKED_AFTER, then=Value("looked-after")),
+        default=Value("not-looked-after"),
+        output_field=CharField(),
+    )
+
+
+def _out_of_area(filters: Filters):
+    return Case(
+        When(child__host_authority__isnull=False, then=Value("out-of-area")),
+        default=Value("in-area"),
+        output_field=CharField(),
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One way of sorting episodes into buckets.
+
+    `bucket` gives the SQL expression (and any helper annotations it reads); `buckets` the
+    fixed buckets in the order shown (None: the buckets found, largest first, labelled by
+    `labels`)."""
+
+    name: str
+    title: str
+    bucket: object
+    buckets: list[Bucket] | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def annotated(self, episodes: QuerySet[Episode], filters: Filters) -> QuerySet[Episode]:
+        made = self.bucket(filters)
+        helpers, expression = made if isinstance(made, tuple) else ({}, made)
+        return episodes.alias(**helpers).annotate(bucket=expression)
+
+    def records(self, episodes: QuerySet[Episode], filters: Filters, value: str) -> QuerySet[Episode]:
+        return self.annotated(episodes, filters).filter(bucket=value)
+
+    def label(self, key: str) -> str:
+        if self.buckets is not None:
+            return next((b.label for b in self.buckets if b.key == key), key)
+        return self.labels.get(key, NOT_RECORDED_LABEL if key == NOT_RECORDED else key)
+
+
+EPISODE_MEASURES = [
+    Measure("category", "Missing, absent and away", lambda f: F("category"), _choices(Category.choices)),
+    Measure("duration", "How long", _duration_band, DURATION_BANDS),
+    Measure("time_of_day", "Time last seen (UK time)", _time_of_day, TIME_OF_DAY_BANDS),
+    Measure("day_of_week", "Day last seen", _day_of_week, DAYS),
+    Measure("establishment", "Establishment the child was expected at", lambda f: _text("establishment__name")),
+    Measure("district", "Postcode district missing from", lambda f: _outward_code("missing_from_postcode")),
+    Measure("age", "Age on the last day of the period", _age_band, AGE_BANDS),
+    Measure("gender", "Gender", lambda f: F("child__gender"), _choices(Gender.choices)),
+    Measure(
+        "ethnicity",
+        "Ethnicity",
+        lambda f: _text("child__ethnicity_code"),
+        labels=dict(EthnicityCode.choices),
+    ),
+    Measure(
+        "looked_after",
+        "Looked after or not",
+        _looked_after,
+        [Bucket("looked-after", "Looked after"), Bucket("not-looked-after", "Not looked after")],
+    ),
+    Measure(
+        "out_of_area",
+        "Placed out of area",
+        _out_of_area,
+        [
+            Bucket("out-of-area", "Placed out of area (a host authority is recorded)"),
+            Bucket("in-area", "Not placed out of area"),
+        ],
+    ),
+    Measure("found_district", "Postcode district where found", lambda f: _outward_code("found_postcode")),
+    Measure(
+        "return_method",
+        "How returned",
+        lambda f: _text("return_method"),
+        [*_choices(ReturnMethod.choices), Bucket(NOT_RECORDED, "Not recorded or not yet returned")],
+    ),
+]
+EPISODE_MEASURE = {measure.name: measure for measure in EPISODE_MEASURES}
+
+# Figures about the return interviews covering the period's episodes.
+INTERVIEW_FIGURES = [
+    Bucket("offered", "Return interviews offered"),
+    Bucket("completed", "Completed"),
+    Bucket("declined", "Declined"),
+    Bucket("within-72h", "Completed within 72 hours of return"),
+]
+FACTOR_MEASURES = {
+    "push_factor": ("Primary push factor", _choices(PUSH_FACTORS)),
+    "pull_factor": ("Primary pull factor", _choices(PULL_FACTORS)),
+}
+
+
+def _interview_filter(key: str) -> Q:
+    return {
+        "offered": ~Q(status__in=NOT_OFFERED),
+        "completed": Q(status=Status.COMPLETED),
+        "declined": Q(status=Status.DECLINED),
+        "within-72h": Q(status=Status.COMPLETED, completed_at__lte=F("due_at")),
+    }[key]
+
+
+# -- The figures -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One bucket: how many records (episodes, or interviews) and how many different children."""
+
+    key: str
+    label: str
+    count: int
+    children: int
+
+
+@dataclass
+class Breakdown:
+    """One table: episodes (or interviews) and children for each bucket of a measure."""
+
+    measure: str
+    title: str
+    rows: list[Row]
+    counts: str = "episodes"
+
+
+@dataclass
+class Figure:
+    """A headline figure, with the previous period's value."""
+
+    label: str
+    value: int
+    previous: int
+    measure: str
+    key: str = ""
+    percent: int | None = None
+
+    @property
+    def change(self) -> int:
+        return self.value - self.previous
+
+    @property
+    def change_words(self) -> str:
+        if self.change == 0:
+            return "No change"
+        return f"+{self.change}" if self.change > 0 else f"−{-self.change}"
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    previous: Filters
+    headlines: list[Figure]
+    interviews: list[Figure]
+    breakdowns: list[Breakdown]
+
+
+def _headline_counts(episodes: QuerySet[Episode]) -> dict[str, int]:
+    """Episodes, children, repeat children, missing, absent, away; interview figures. Three
+    queries."""
+    counts = episodes.aggregate(
+        episodes=Count("pk"),
+        children=Count("child_id", distinct=True),
+        **{value: Count("pk", filter=Q(category=value)) for value in Category.values},
+    )
+    counts["repeat"] = episodes.values("child_id").annotate(n=Count("pk")).filter(n__gte=REPEAT_EPISODES).count()
+    counts.update(
+        interviews_after(episodes).aggregate(
+            **{bucket.key: Count("pk", filter=_interview_filter(bucket.key)) for bucket in INTERVIEW_FIGURES}
+        )
+    )
+    return counts
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _rows(measure: Measure, episodes: QuerySet[Episode], filters: Filters) -> list[Row]:
+    found = {
+        row["bucket"]: row
+        for row in measure.annotated(episodes, filters)
+        .values("bucket")
+        .annotate(n=Count("pk"), children=Count("child_id", distinct=True))
+        .order_by()
+    }
+    if measure.buckets is not None:
+        return [
+            Row(b.key, b.label, found.get(b.key, {}).get("n", 0), found.get(b.key, {}).get("children", 0))
+            for b in measure.buckets
+        ]
+    rows = [Row(key, measure.label(key), row["n"], row["children"]) for key, row in found.items()]
+    return sorted(rows, key=lambda row: (row.key == NOT_RECORDED, -row.count, row.label))
+
+
+def _factor_rows(episodes: QuerySet[Episode]) -> dict[str, list[Row]]:
+    """Primary push and pull factors of the completed interviews' records: one query."""
+    completed = interviews_after(episodes).filter(status=Status.COMPLETED)
+    found = {
+        row["primary_factor"]: row
+        for row in InterviewRecord.objects.filter(interview__in=completed)
+        .exclude(primary_factor="")
+        .values("primary_factor")
+        .annotate(n=Count("pk"), children=Count("interview__child_id", distinct=True))
+        .order_by()
+    }
+    return {
+        name: [
+            Row(b.key, b.label, found.get(b.key, {}).get("n", 0), found.get(b.key, {}).get("children", 0))
+            for b in buckets
+        ]
+        for name, (_, buckets) in FACTOR_MEASURES.items()
+    }
+
+
+def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
+    """Every figure of the dashboard for the episodes of `scope` under `filters`.
+
+    1. Headline counts for the period and for the previous period of equal length.
+    2. One grouped query for each episode measure.
+    3. One grouped query for the primary push and pull factors.
+    """
+    episodes = episodes_in_period(scope, filters)
+    previous = filters.previous()
+    now, before = _headline_counts(episodes), _headline_counts(episodes_in_period(scope, previous))
+
+    def figure(label, key, measure, value=""):
+        return Figure(label, now[key], before[key], measure, value)
+
+    headlines = [
+        figure("Episodes", "episodes", "all"),
+        figure("Children", "children", "all"),
+        figure(f"Children with {REPEAT_EPISODES} or more episodes", "repeat", "repeat"),
+        *[figure(label, value, "category", value) for value, label in Category.choices],
+    ]
+    interviews = [figure(b.label, b.key, "interviews", b.key) for b in INTERVIEW_FIGURES]
+    interviews[-1].percent = _percent(now["within-72h"], now["completed"])
+    breakdowns = [Breakdown(m.name, m.title, _rows(m, episodes, filters)) for m in EPISODE_MEASURES]
+    factors = _factor_rows(episodes)
+    breakdowns += [
+        Breakdown(name, title, factors[name], counts="interviews") for name, (title, _) in FACTOR_MEASURES.items()
+    ]
+    return Dashboard(
+        filters=filters, previous=previous, headlines=headlines, interviews=interviews, breakdowns=breakdowns
+    )
+
+
+# -- The records behind a figure ---------------------------------------------------------------
+
+
+class UnknownFigure(ValueError):
+    """The address names no figure of the dashboard."""
+
+
+MEASURE_TITLES = {
+    "all": "All episodes",
+    "repeat": f"Episodes of children with {REPEAT_EPISODES} or more episodes",
+    "interviews": "Return interviews",
+    **{m.name: m.title for m in EPISODE_MEASURES},
+    **{name: title for name, (title, _) in FACTOR_MEASURES.items()},
+}
+
+
+def figure_label(measure: str, value: str) -> str:
+    """What a figure is, in words: 'How long: 6 to 24 hours'."""
+    if measure in EPISODE_MEASURE:
+        return f"{EPISODE_MEASURE[measure].title}: {EPISODE_MEASURE[measure].label(value)}"
+    if measure == "interviews":
+        return next(b.label for b in INTERVIEW_FIGURES if b.key == value)
+    if measure in FACTOR_MEASURES:
+        title, buckets = FACTOR_MEASURES[measure]
+        return f"{title}: {next(b.label for b in buckets if b.key == value)}"
+    return MEASURE_TITLES[measure]
+
+
+def _check(measure: str, value: str) -> None:
+    if measure not in MEASURE_TITLES:
+        raise UnknownFigure(f"The dashboard has no figure called “{measure[:40]}”.")
+    fixed = None
+    if measure in EPISODE_MEASURE:
+        fixed = EPISODE_MEASURE[measure].buckets
+    elif measure == "interviews":
+        fixed = INTERVIEW_FIGURES
+    elif measure in FACTOR_MEASURES:
+        fixed = FACTOR_MEASURES[measure][1]
+    if fixed is not None and value not in {b.key for b in fixed}:
+        raise UnknownFigure(f"“{value[:40]}” is not one of the values of “{MEASURE_TITLES[measure]}”.")
+    if fixed is None and measure in EPISODE_MEASURE and not value:
+        raise UnknownFigure(f"Say which value of “{MEASURE_TITLES[measure]}” to list.")
+
+
+def episodes_behind(*, scope: QuerySet[Episode], filters: Filters, measure: str, value: str) -> QuerySet[Episode]:
+    """The episodes counted in an episode figure (`measure` 'all', 'repeat' or an episode
+    measure), in the order they happened."""
+    _check(measure, value)
+    episodes = episodes_in_period(scope, filters)
+    if measure == "repeat":
+        repeat = episodes.values("child_id").annotate(n=Count("pk")).filter(n__gte=REPEAT_EPISODES)
+        episodes = episodes.filter(child_id__in=repeat.values("child_id"))
+    elif measure in EPISODE_MEASURE:
+        episodes = EPISODE_MEASURE[measure].records(episodes, filters, value)
+    elif measure != "all":
+        raise UnknownFigure(f"“{MEASURE_TITLES[measure]}” counts return interviews, not episodes.")
+    return episodes.select_related("child", "force", "establishment").order_by("last_seen_at", "pk")
+
+
+def interviews_behind(
+    *, scope: QuerySet[Episode], filters: Filters, measure: str, value: str
+) -> QuerySet[ReturnInterview]:
+    """The return interviews counted in an interview figure (the interview figures and the
+    primary factors), in the order of the returns they follow."""
+    _check(measure, value)
+    interviews = interviews_after(episodes_in_period(scope, filters))
+    if measure == "interviews":
+        interviews = interviews.filter(_interview_filter(value))
+    elif measure in FACTOR_MEASURES:
+        interviews = interviews.filter(status=Status.COMPLETED, record__primary_factor=value)
+    else:
+        raise UnknownFigure(f"“{MEASURE_TITLES[measure]}” counts episodes, not return interviews.")
+    return interviews.select_related("child").order_by("returned_at", "pk")
+
+
+def counts_interviews(measure: str) -> bool:
+    return measure == "interviews" or measure in FACTOR_MEASURES
+
+
+def establishments_for(authority_ids) -> QuerySet[Establishment]:
+    return Establishment.objects.filter(local_authority_id__in=authority_ids).order_by("name")

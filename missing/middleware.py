@@ -1,7 +1,9 @@
-"""Request middleware: session time limits, MFA for everyone, and no caching of case data."""
+"""Request middleware: session time limits, MFA for everyone, no caching of case data, and the
+API's request size limit."""
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -74,3 +76,26 @@ class NoStoreMiddleware:
         if signed_in and request.method == "POST" and request.path == reverse("account_logout"):
             response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response
+
+
+class ApiRequestSizeMiddleware:
+    """The API refuses a body larger than API_MAX_REQUEST_BYTES before reading it, with a 413 that
+    says so (the API issue: request size limits). Django's own limit covers forms, not the JSON
+    that REST framework reads from the stream."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            limit = settings.API_MAX_REQUEST_BYTES
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return JsonResponse({"detail": "The Content-Length header is not a number."}, status=400)
+            if length > limit:
+                return JsonResponse(
+                    {"detail": f"The request body is {length:,} bytes; the API accepts at most {limit:,}."},
+                    status=413,
+                )
+        return self.get_response(request)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "missing.middleware.ApiRequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -258,7 +259,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # One budget per partner-system key and per signed-in person. A request with neither is refused
+    # (401/403) before it costs anything; keys are 256-bit random, so guessing one is hopeless.
+    "DEFAULT_THROTTLE_CLASSES": ["missing.api.ApiKeyThrottle", "missing.api.SignedInThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_RATE_PER_KEY", default="600/min"),
+        "api_user": env.str("API_RATE_PER_USER", default="300/min"),
+    },
 }
+# The largest request body the API reads: a police report is one row, well under this.
+API_MAX_REQUEST_BYTES = env.int("API_MAX_REQUEST_BYTES", default=1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homeward API",
     "DESCRIPTION": "Case management for children who go missing from home, care or education.",
@@ -270,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Choice sets that share a field name with another app's need a name of their own.
+    # Every operation documents the error answers it can give (missing/api.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "missing.api.document_every_error"],
     "ENUM_NAME_OVERRIDES": {
         "EpisodeStateEnum": "episodes.models.EpisodeState",
         "MeetingStateEnum": "risk.models.MeetingState",

@@ -63,6 +63,7 @@ class ChildForm(forms.ModelForm):
             "postcode",
             "legal_status",
             "legal_status_since",
+            "s47_enquiry",
             "responsible_authority",
             "host_authority",
             "placement_type",

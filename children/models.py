@@ -150,6 +150,11 @@ class Child(models.Model):
 
     legal_status = models.CharField(max_length=30, choices=LegalStatus.choices, default=LegalStatus.NONE)
     legal_status_since = models.DateField(null=True, blank=True)
+    s47_enquiry = models.BooleanField(
+        "subject of section 47 enquiries",
+        default=False,
+        help_text="Enquiries under section 47 of the Children Act 1989 are under way.",
+    )
     responsible_authority = models.ForeignKey(
         LocalAuthority, on_delete=models.PROTECT, related_name="children_responsible_for"
     )

@@ -169,7 +169,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         CHILD_PROTECTION_MISSING,
-        "Child on a child protection plan missing from home",
+        "Child on a child protection plan or in s47 enquiries missing from home",
         "Strategy meeting as soon as practicable and within 7 days, unless the child has returned",
         "Birmingham procedure",
         Kind.EVENT,
@@ -317,6 +317,14 @@ def meeting_due(rule: Rule, numbers: Thresholds, trigger_at: datetime.datetime) 
     if rule.code == CHILD_PROTECTION_MISSING:
         return trigger_at.astimezone(datetime.UTC) + datetime.timedelta(days=numbers.respond_within)
     return working_days_after(trigger_at, EARLIEST_OPPORTUNITY_WORKING_DAYS)
+
+
+def child_protection_applies(child) -> bool:
+    """Birmingham procedure: a child living at home who is the subject of a child protection plan,
+    or of a s47 enquiry, needs the additional action (a strategy meeting within 7 days)."""
+    from children.models import LegalStatus
+
+    return child.legal_status == LegalStatus.CHILD_PROTECTION or child.s47_enquiry
 
 
 # Risk assessments (domain.md, 'Risk assessment and action plan'; Wigan Appendix a).

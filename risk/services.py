@@ -428,20 +428,53 @@ def escalations_follow_episodes(*, episode_ids, now: datetime.datetime) -> list[
                         f"{count} absences from {place} in {numbers.window_days} days",
                     )
         if (
-            child.legal_status == LegalStatus.CHILD_PROTECTION
+            rules.child_protection_applies(child)
             and episode.category == Category.MISSING
             and episode.returned_at is None
             and episode.missing_from != MissingFrom.CARE_PLACEMENT
         ):
             rule = rules.BY_CODE[rules.CHILD_PROTECTION_MISSING]
+            on_plan = child.legal_status == LegalStatus.CHILD_PROTECTION
+            why = "on a child protection plan" if on_plan else "in s47 enquiries"
             fire(
                 rule,
                 episode,
                 child.pk,
                 f"episode:{episode.pk}",
-                f"A child on a child protection plan is missing: last seen {_local(episode.last_seen_at)}",
+                f"A child {why} is missing: last seen {_local(episode.last_seen_at)}",
             )
+    child_protection_meetings_follow_returns(episodes, now=now)
     return made
+
+
+def child_protection_meetings_follow_returns(episodes: list[Episode], *, now: datetime.datetime) -> None:
+    """Birmingham procedure: "If the child has returned prior to the date of the strategy meeting,
+    it is not a requirement for the meeting to go ahead." A strategy meeting to convene that only
+    the child protection rule asked for, for episodes that have all ended, is recorded as not
+    needed; one another rule or child also needs stays."""
+    returned = [e.pk for e in episodes if e.returned_at is not None]
+    if not returned:
+        return
+    meetings = (
+        Meeting.objects.filter(
+            state=MeetingState.TO_CONVENE,
+            records__escalation__rule=rules.CHILD_PROTECTION_MISSING,
+            records__escalation__episode_id__in=returned,
+        )
+        .distinct()
+        .prefetch_related("records__escalation__episode")
+    )
+    for meeting in meetings:
+        asked_by = [record.escalation for record in meeting.records.all()]
+        if all(e is not None and e.rule == rules.CHILD_PROTECTION_MISSING and e.episode.returned_at for e in asked_by):
+            back = max(e.episode.returned_at for e in asked_by)
+            _record_not_needed(
+                meeting,
+                by=None,
+                reason=f"The child returned on {_local(back)}, before the meeting: it need not go ahead "
+                "(Birmingham procedure)",
+                now=now,
+            )
 
 
 # --- Meetings ------------------------------------------------------------------------------------
@@ -643,6 +676,10 @@ def meeting_not_needed(*, meeting: Meeting, by, reason: str, now=None) -> Meetin
         raise ValidationError({"reason": f"The meeting is already {meeting.get_state_display().lower()}"})
     if not reason:
         raise ValidationError({"reason": "Enter why the meeting is not needed"})
+    return _record_not_needed(meeting, by=by, reason=reason, now=now)
+
+
+def _record_not_needed(meeting: Meeting, *, by, reason: str, now: datetime.datetime) -> Meeting:
     meeting.state, meeting.cancelled_reason = MeetingState.CANCELLED, reason[:300]
     meeting._history_user, meeting._change_reason = by, f"Not needed: {meeting.cancelled_reason}"
     meeting.save()

@@ -5,12 +5,14 @@ meeting for several children with each child's part seen only by people who may 
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from deadlines.models import Deadline, DeadlineState
 from deadlines.services import sweep
+from episodes.services import episode_record_return
 from interviews.models import Notification
 from risk import rules, services
 from risk.models import Invitee, Meeting, MeetingAction, MeetingRecord, MeetingState, SeniorPostHolder
@@ -219,10 +221,40 @@ def test_recording_a_meeting_through_the_pages_with_bad_input_saves_nothing(clie
     assert not MeetingAction.objects.exists()
 
 
-def test_a_child_protection_child_who_returns_first_need_not_have_the_meeting(client, world):
-    """Birmingham procedure: a child on a plan who returns before the strategy meeting need not
-    have it. The hub records that it is not needed, with the reason; its clock stops; no reason,
-    nothing saved."""
+def test_a_child_in_s47_enquiries_missing_asks_for_the_strategy_meeting_too(world):
+    child = make_child(responsible=world.la_a, s47_enquiry=True)
+    missing_episode(world, child, last_seen=T0)
+    meeting = Meeting.objects.get(kind=rules.MeetingKind.STRATEGY)
+    assert meeting.records.get().escalation.reason.startswith("A child in s47 enquiries is missing")
+    other = make_child(responsible=world.la_a)
+    missing_episode(world, other, last_seen=T0, force_reference="MP/OTHER")
+    assert Meeting.objects.filter(kind=rules.MeetingKind.STRATEGY).count() == 1
+
+
+def test_the_child_protection_meeting_is_not_needed_once_the_child_returns_before_it(world):
+    """Domain table: "strategy meeting ... within 7 days, unless the child has returned"."""
+    child = make_child(responsible=world.la_a, legal_status="child_protection")
+    episode = missing_episode(world, child, last_seen=T0)
+    meeting = Meeting.objects.get(kind=rules.MeetingKind.STRATEGY)
+    back = T0 + hours(30)
+    with time_machine.travel(back, tick=False):
+        episode_record_return(episode=episode, by=world.police_f1, returned_at=back, now=back)
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.CANCELLED
+    assert "before the meeting: it need not go ahead (Birmingham procedure)" in meeting.cancelled_reason
+    assert Deadline.objects.get(kind=services.MEETING_DUE, subject_id=meeting.pk).state == DeadlineState.CANCELLED
+
+    # Still missing: the meeting stands.
+    again = make_child(responsible=world.la_a, legal_status="child_protection")
+    missing_episode(world, again, last_seen=T0 + hours(40), force_reference="MP/AGAIN")
+    assert (
+        Meeting.objects.get(kind=rules.MeetingKind.STRATEGY, state=MeetingState.TO_CONVENE).records.get().child == again
+    )
+
+
+def test_the_hub_records_a_meeting_as_not_needed_with_its_reason(client, world):
+    """A meeting to convene that will not be held: the hub records that it is not needed, with the
+    reason; its clock stops; no reason, nothing saved."""
     child = make_child(responsible=world.la_a, legal_status="child_protection", social_worker=world.social_worker_a)
     missing_episode(world, child, last_seen=T0)
     meeting = Meeting.objects.get(kind=rules.MeetingKind.STRATEGY)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from deadlines.models import Deadline
 from episodes.models import Episode
+from privacy.models import LawfulBasis, SharingAgreement
 
 from . import permissions, services
 from .models import OPEN_STATUSES, Consent, ReturnInterview, Status
@@ -45,6 +46,15 @@ def seed_interviews(*, coordinators, worker, manager, now=None, seed: int = 72) 
     ReturnInterview.objects.all().delete()
     Deadline.objects.filter(kind__startswith="interviews.").delete()
     counts: dict[str, int] = {}
+    agreement, _ = SharingAgreement.objects.get_or_create(
+        name="Greater Manchester missing from home information sharing agreement",
+        defaults={
+            "reference": "GM-MFH-ISA-2025",
+            "parties": "Greater Manchester Police; the ten Greater Manchester councils; the return interview services",
+            "lawful_basis": LawfulBasis.PUBLIC_TASK,
+            "special_category_condition": "DPA 2018 Schedule 1 paragraph 18: safeguarding of children",
+        },
+    )
     returned = (
         Episode.objects.filter(returned_at__isnull=False).order_by("returned_at").values_list("pk", "returned_at")
     )
@@ -64,13 +74,13 @@ def seed_interviews(*, coordinators, worker, manager, now=None, seed: int = 72) 
             services.interview_allocate(interview=interview, worker=worker, by=coordinator, now=at)
         if age < OPEN_FOR:
             continue  # open: due in the next hours, or breached
-        _close(rng, interview, worker if interview.worker_id else coordinator, manager, returned_at, now)
+        _close(rng, interview, worker if interview.worker_id else coordinator, manager, agreement, returned_at, now)
     for interview in ReturnInterview.objects.all():
         counts[interview.status] = counts.get(interview.status, 0) + 1
     return counts
 
 
-def _close(rng, interview, by, manager, returned_at, now) -> None:
+def _close(rng, interview, by, manager, agreement, returned_at, now) -> None:
     roll = rng.random()
     hours = rng.choice([6, 20, 30, 50, 70]) if roll < 0.8 else rng.choice([80, 100])
     start = max(returned_at, interview.returned_at)
@@ -79,7 +89,9 @@ def _close(rng, interview, by, manager, returned_at, now) -> None:
         services.record_save(interview=interview, by=by, data={**RECORD, "held_at": held_at}, now=held_at)
         services.record_submit(interview=interview, by=by, now=held_at)
         if rng.random() < 0.85 and permissions.can_authorise(manager, interview):
-            services.record_authorise(interview=interview, by=manager, now=held_at + datetime.timedelta(hours=4))
+            services.record_authorise(
+                interview=interview, by=manager, agreement=agreement, now=held_at + datetime.timedelta(hours=4)
+            )
         return
     outcome = rng.choice([Status.DECLINED, Status.NO_CONTACT, Status.NOT_APPROPRIATE, Status.MISSING_AGAIN])
     services.interview_outcome_record(

@@ -3,6 +3,7 @@
 from django import forms
 
 from episodes.forms import DATETIME_HINT, UKDateTimeField, apply_service_errors  # noqa: F401
+from privacy.models import SharingAgreement
 
 from .models import (
     OUTCOMES,
@@ -129,6 +130,14 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comments = _text("Comments", help_text="Required when returning the record")
+    agreement = forms.ModelChoiceField(
+        label="Information sharing agreement",
+        queryset=SharingAgreement.objects.filter(active=True),
+        required=False,
+        empty_label="Choose the agreement",
+        help_text="What sharing the record with the police relies on. Needed when you authorise a record that goes "
+        "outside your agency.",
+    )
 
 
 class VisitForm(forms.Form):

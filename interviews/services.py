@@ -20,6 +20,7 @@ from episodes.models import Category, Episode
 from missing import bulk
 from organisations.models import Membership, User
 from organisations.roles import AgencyKind, Role
+from privacy.services import share_outside
 
 from . import permissions, rules
 from .models import (
@@ -724,16 +725,15 @@ def record_return(*, interview: ReturnInterview, by, comments: str, now=None) ->
 
 
 @transaction.atomic
-def record_authorise(*, interview: ReturnInterview, by, comments: str = "", now=None) -> InterviewRecord:
+def record_authorise(
+    *, interview: ReturnInterview, by, comments: str = "", agreement=None, now=None
+) -> InterviewRecord:
     """A manager authorises the record; it is shared with the child's social worker, the IRO for
-    a looked-after child and the police SPOC of each force whose episode it covers."""
+    a looked-after child and the police SPOC of each force whose episode it covers. A share
+    outside the manager's agency (the police) names the information sharing `agreement` it
+    relies on, and is recorded (privacy.services.share_outside); without one, nothing is saved."""
     now = now or timezone.now()
     interview, record = _review(interview, by, now)
-    record.authorise()
-    record.authorised_at, record.authorised_by = now, by
-    record.manager_comments = comments.strip()
-    record._history_user, record._change_reason = by, "Authorised and shared"
-    record.save()
     child = interview.child
     people = [child.social_worker]
     if child.is_looked_after:
@@ -747,6 +747,20 @@ def record_authorise(*, interview: ReturnInterview, by, comments: str = "", now=
             memberships__agency_id__in=forces,
         ).distinct()
     )
+    share_outside(
+        child=child,
+        subject=record,
+        what="Return interview record",
+        recipients=people,
+        by=by,
+        agreement=agreement,
+        now=now,
+    )
+    record.authorise()
+    record.authorised_at, record.authorised_by = now, by
+    record.manager_comments = comments.strip()
+    record._history_user, record._change_reason = by, "Authorised and shared"
+    record.save()
     notify(
         users=people,
         message="A return interview record was shared with you",

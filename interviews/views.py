@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from episodes.models import Episode
 from privacy.models import AccessKind
+from privacy.selectors import shares_of
 from privacy.services import OutOfScope, note_access, note_children
 
 from . import permissions, selectors, services
@@ -95,6 +96,7 @@ def interview_detail(request, pk):
             "interview": interview,
             "child": interview.child,
             "record": record if record.pk else None,
+            "shares": shares_of(record) if record.pk else [],
             "attempts": interview.contact_attempts.select_related("recorded_by"),
             "episodes": interview.episodes.order_by("last_seen_at"),
             "now": now,
@@ -193,7 +195,12 @@ def interview_outcome(request, pk):
 def interview_review(request, pk):
     def call(interview, form, user):
         if form.cleaned_data["decision"] == "authorise":
-            services.record_authorise(interview=interview, by=user, comments=form.cleaned_data["comments"])
+            services.record_authorise(
+                interview=interview,
+                by=user,
+                comments=form.cleaned_data["comments"],
+                agreement=form.cleaned_data["agreement"],
+            )
         else:
             services.record_return(interview=interview, by=user, comments=form.cleaned_data["comments"])
 

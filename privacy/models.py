@@ -1,12 +1,15 @@
 """The access log: who saw which child's record, when, and from where (issue: privacy and
 security). Append-only: the application never changes or deletes a row (save refuses, delete
-refuses, and on PostgreSQL a trigger refuses UPDATE and DELETE from anyone)."""
+refuses, and on PostgreSQL a trigger refuses UPDATE and DELETE from anyone). And the records of
+what was shared outside the agency that owns it, under which agreement."""
 
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class AccessKind(models.TextChoices):
@@ -71,3 +74,64 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("The access log cannot be deleted from.")
+
+
+# --- Sharing records outside the owning agency ---------------------------------------------------
+
+
+class LawfulBasis(models.TextChoices):
+    PUBLIC_TASK = "public_task", "UK GDPR Article 6(1)(e): public task"
+    LEGAL_OBLIGATION = "legal_obligation", "UK GDPR Article 6(1)(c): legal obligation"
+    VITAL_INTERESTS = "vital_interests", "UK GDPR Article 6(1)(d): vital interests"
+    LAW_ENFORCEMENT = "law_enforcement", "Data Protection Act 2018 Part 3: law enforcement purposes"
+
+
+class SharingAgreement(models.Model):
+    """An information sharing agreement the administrator keeps: a share outside the agency that
+    owns a record names the one it relies on (the privacy issue: lawful sharing)."""
+
+    name = models.CharField(max_length=200)
+    reference = models.CharField(max_length=100, blank=True)
+    parties = models.TextField(help_text="The agencies that signed it.")
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    special_category_condition = models.CharField(
+        "condition for special category data",
+        max_length=300,
+        blank=True,
+        help_text="For example, DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk.",
+    )
+    active = models.BooleanField(default=True, help_text="Only active agreements can be chosen for a new share.")
+    review_on = models.DateField("review date", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.reference})" if self.reference else self.name
+
+
+class SharingRecord(models.Model):
+    """One record sent to one agency outside the one that owns it: what, to whom, when, by whom,
+    under which agreement and lawful basis (copied as they were at the time)."""
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=200)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    to_agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT, related_name="+")
+    recipients = models.CharField(max_length=500)
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="shares")
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shared_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-shared_at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="sharing_subject_idx")]
+
+    def __str__(self):
+        return f"{self.what} shared with {self.to_agency}"

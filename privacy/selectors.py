@@ -1,12 +1,14 @@
-"""Reading the access log: who viewed a child's record, and what a person viewed."""
+"""Reading the access log: who viewed a child's record, and what a person viewed; and what was
+shared outside the agency that owns a record."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from children.models import Child
 from organisations.models import Membership
 from organisations.roles import Role
 
-from .models import AccessLogEntry
+from .models import AccessLogEntry, SharingRecord
 
 
 def viewers_of(child_id: int) -> QuerySet[AccessLogEntry]:
@@ -29,3 +31,13 @@ def log_for_officer(*, officer, user_email: str = "", child_id: int | None = Non
     if child_id is not None:
         entries = entries.filter(child_id=child_id)
     return entries.select_related("user").order_by("-at", "-id")
+
+
+def shares_of(subject) -> list[SharingRecord]:
+    """What was shared of `subject` outside its agency, newest first (the subject is already in
+    the reader's scope)."""
+    return list(
+        SharingRecord.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        ).select_related("to_agency", "agreement", "shared_by")
+    )

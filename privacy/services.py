@@ -1,12 +1,15 @@
 """Writing the access log. Views say what a request read with `note_access`; the middleware
 writes the rows once the view has answered successfully (`access_log_write`): one per child
-read, whatever number of parts of the page showed that child (security battery H2)."""
+read, whatever number of parts of the page showed that child (security battery H2). And
+recording what is shared outside the agency that owns it (`share_outside`)."""
 
 import uuid
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
-from .models import AccessKind, AccessLogEntry
+from .models import AccessKind, AccessLogEntry, SharingRecord
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -114,3 +117,47 @@ def access_log_write(request, *, status_code: int) -> list[AccessLogEntry]:
         rows.append(AccessLogEntry(user=user, organisation=organisations[user.pk], **shared, **note))
     http._homeward_access = {}
     return AccessLogEntry.objects.bulk_create(rows)
+
+
+def share_outside(*, child, subject, what: str, recipients, by, agreement, now) -> list[SharingRecord]:
+    """Record a share of `subject` (about `child`) with the recipients outside the agencies `by`
+    acts for: one SharingRecord per outside agency, naming its people, the agreement and its
+    lawful basis (the privacy issue: a record sent outside the owning agency records the lawful
+    basis and the information sharing agreement it relies on). Recipients inside need nothing.
+
+    Call it before anything else is written: with people outside and no active agreement it
+    refuses with a message naming the agencies, and nothing is saved.
+    """
+    own = {m.agency_id for m in by.active_memberships()}
+    outside: dict = {}
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        agencies = [m.agency for m in user.active_memberships()]
+        if agencies and not own & {a.pk for a in agencies}:
+            agency = min(agencies, key=lambda a: a.name)
+            outside.setdefault(agency, []).append(user)
+    if not outside:
+        return []
+    if agreement is None or not agreement.active:
+        names = ", ".join(sorted(a.name for a in outside))
+        raise ValidationError(
+            {"agreement": f"Choose the information sharing agreement that sharing with {names} relies on"}
+        )
+    subject_type = ContentType.objects.get_for_model(subject)
+    shares = []
+    for agency, people in sorted(outside.items(), key=lambda item: item[0].name):
+        share = SharingRecord(
+            child=child,
+            what=what,
+            subject_type=subject_type,
+            subject_id=subject.pk,
+            to_agency=agency,
+            recipients="; ".join(sorted(str(p) for p in people))[:500],
+            agreement=agreement,
+            lawful_basis=agreement.lawful_basis,
+            shared_by=by,
+            shared_at=now,
+        )
+        share._history_user, share._change_reason = by, "Shared"
+        share.save()
+        shares.append(share)
+    return shares

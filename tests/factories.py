@@ -204,3 +204,17 @@ def make_episode(*, child: Child | None = None, by: User | None = None, source_k
     assert not errors, errors
     (outcome,) = intake_reports(reports=[report], source=IntakeSource(source_kind, "test report", by), child=child)
     return outcome.episode or outcome.held
+
+
+def make_agreement(**fields):
+    """An information sharing agreement, as the administrator keeps them."""
+    from privacy.models import LawfulBasis, SharingAgreement
+
+    defaults = {
+        "name": "Greater Manchester missing from home information sharing agreement",
+        "reference": "GM-MFH-ISA",
+        "parties": "Greater Manchester Police; Manchester and Stockport councils",
+        "lawful_basis": LawfulBasis.PUBLIC_TASK,
+    }
+    defaults.update(fields)
+    return SharingAgreement.objects.create(**defaults)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interviews', '0001_initial'),
+        ("interviews", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='link',
+            model_name="notification",
+            name="link",
             field=models.CharField(blank=True, max_length=200),
         ),
     ]

@@ -49,7 +49,11 @@ def episode_interview(context, episode):
 
     user = context["request"].user
     interview = (
-        ReturnInterview.objects.visible_to(user).filter(episodes=episode).select_related("worker").order_by("-pk").first()
+        ReturnInterview.objects.visible_to(user)
+        .filter(episodes=episode)
+        .select_related("worker")
+        .order_by("-pk")
+        .first()
     )
     visit = SocialWorkerVisit.objects.filter(episode=episode).first() if episode.child.is_looked_after else None
     return {

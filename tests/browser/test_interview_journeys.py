@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from interviews.models import InterviewDownload, RecordState, ReturnInterview, Status
 from tests.browser.test_journeys import sign_in
+from tests.factories import make_agreement
 from tests.interviews.conftest import returned_interview
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,14 +82,17 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
     assert interview.status == Status.COMPLETED and interview.within_72_hours
     sign_out(page)
 
-    # The manager authorises; the record is shared.
+    # The manager authorises; the record is shared, with the police under the agreement chosen.
+    agreement = make_agreement()
     sign_in(page, world.manager_a, assert_accessible)
     page.goto(interview.get_absolute_url())
     page.get_by_role("button", name="Authorise the record").click()
     assert_accessible(page)
     page.get_by_label("Authorise and share").check()
+    page.get_by_label("Information sharing agreement").select_option(label=str(agreement))
     page.get_by_role("button", name="Save decision").click()
     assert page.get_by_text("Your decision was saved.").is_visible()
+    assert page.get_by_text("Shared outside the council").is_visible()
     assert_accessible(page)
     assert ReturnInterview.objects.get().record.state == RecordState.AUTHORISED
     sign_out(page)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from interviews import services
 from interviews.models import Consent, ReturnInterview
+from tests.factories import make_agreement
 
 from .helpers import interview_of, returned_episode
 
@@ -44,7 +45,7 @@ def completed_record(world, interview, *, submit=True) -> ReturnInterview:
 
 def authorised(world, interview) -> ReturnInterview:
     completed_record(world, interview)
-    services.record_authorise(interview=interview, by=world.manager_a)
+    services.record_authorise(interview=interview, by=world.manager_a, agreement=make_agreement())
     interview.refresh_from_db()
     return interview
 

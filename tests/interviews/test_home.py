@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from interviews import services
 from interviews.models import ReturnInterview, SocialWorkerVisit, Status
+from tests.factories import make_agreement
 
 from .conftest import completed_record, returned_interview
 from .helpers import interview_of, returned_episode
@@ -81,7 +82,7 @@ def test_a_manager_sees_records_to_authorise_but_not_one_they_wrote(client, worl
 
     records = section(page, "Interview records waiting for your authorisation")
     assert reverse("interviews:review", args=[interview.pk]) in records and "Rhian Worker" in records
-    services.record_authorise(interview=interview, by=world.manager_a)
+    services.record_authorise(interview=interview, by=world.manager_a, agreement=make_agreement())
     assert "No interview record is waiting for your authorisation." in home(client, world.manager_a)
 
 

@@ -4,7 +4,7 @@ queue, and one record beside the children it may be about."""
 import dataclasses
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -23,11 +23,12 @@ RECENTLY_DECIDED_LIMIT = 20
 def held_reports_waiting(user) -> QuerySet[HeldReport]:
     """Records waiting for a decision that `user` may make, oldest first, with the number of
     children each may be about (`candidate_count`)."""
+    visible = Child.objects.visible_to(user).values("pk")
     return (
         HeldReport.objects.visible_to(user)
         .filter(decision=HeldReport.Decision.WAITING)
         .select_related("force", "local_authority")
-        .annotate(candidate_count=Count("match_candidates"))
+        .annotate(candidate_count=Count("match_candidates", filter=Q(match_candidates__child__in=visible)))
         .order_by("received_at", "pk")
     )
 
@@ -201,14 +202,15 @@ def _aliases_cell(child: Child, police: PoliceDetails) -> Cell:
     return Cell(", ".join(aliases), note=note)
 
 
-def held_report_comparison(held: HeldReport) -> Comparison:
-    """The police record's details beside each candidate child, row by row, each child's value
-    marked where it differs from what the police sent."""
+def held_report_comparison(held: HeldReport, *, user) -> Comparison:
+    """The police record's details beside each candidate child `user` may see (a restricted
+    child is never suggested to anyone it is hidden from: security battery Z7), row by row, each
+    child's value marked where it differs from what the police sent."""
     police = police_details(held)
     match_candidates = list(
-        held.match_candidates.select_related("child__responsible_authority", "child__host_authority").prefetch_related(
-            "child__aliases"
-        )
+        held.match_candidates.filter(child__in=Child.objects.visible_to(user).values("pk"))
+        .select_related("child__responsible_authority", "child__host_authority")
+        .prefetch_related("child__aliases")
     )
     counts = dict(
         Child.objects.filter(pk__in=[c.child_id for c in match_candidates])

@@ -165,13 +165,13 @@ def restricted_children_hidden_from(user) -> Q:
     return Q(pk__in=hidden.values("child_id"))
 
 
-def _council_managers(authority_ids, role: str = Role.MANAGER) -> QuerySet[User]:
+def _council_people(authority_id: int, roles) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True,
         memberships__active=True,
-        memberships__role=role,
+        memberships__role__in=roles,
         memberships__agency__kind=AgencyKind.CHILDRENS_SERVICES,
-        memberships__agency__local_authorities__in=[a for a in authority_ids if a],
+        memberships__agency__local_authorities=authority_id,
     ).distinct()
 
 
@@ -276,14 +276,22 @@ def break_glass_duration() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.HOMEWARD_BREAK_GLASS_MINUTES)
 
 
-def break_glass_recipients(child: Child, restriction: Restriction, user) -> list[User]:
-    """Told at once (Z8): the managers and data protection officers of the responsible
-    authority's council, and the manager who restricted the record. A second break-glass by the
-    same person within a day also goes to the managers of that person's own agencies."""
-    authorities = [child.responsible_authority_id]
-    people = list(_council_managers(authorities)) + list(_council_managers(authorities, Role.DATA_PROTECTION_OFFICER))
+def break_glass_recipients(*, child: Child, restriction: Restriction, by, repeat: bool) -> list[User]:
+    """Told at once (Z8): the managers and data protection officers (the privacy lead) of the
+    responsible authority's council, and the manager who restricted the record. A second
+    break-glass by the same person within BREAK_GLASS_REPEAT_WINDOW also goes to the managers of
+    that person's own agencies."""
+    people = [*_council_people(child.responsible_authority_id, [Role.MANAGER, Role.DATA_PROTECTION_OFFICER])]
     people.append(restriction.restricted_by)
-    return people
+    if repeat:
+        own_agencies = [m.agency_id for m in by.active_memberships()]
+        people += User.objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__role=Role.MANAGER,
+            memberships__agency__in=own_agencies,
+        ).distinct()
+    return [person for person in people if person.pk != by.pk]
 
 
 @transaction.atomic
@@ -310,21 +318,11 @@ def break_glass(*, child: Child, by, reason: str, code: str, now: datetime.datet
     grant = BreakGlassGrant.objects.create(
         user=by, child=child, reason=reason, granted_at=now, expires_at=now + break_glass_duration()
     )
-    recipients = break_glass_recipients(child, restriction, by)
     message = f"{by.full_name} used break-glass to open a restricted record until {_local(grant.expires_at)}"
     if repeat:
-        own_agencies = [m.agency_id for m in by.active_memberships()]
-        recipients += list(
-            User.objects.filter(
-                is_active=True,
-                memberships__active=True,
-                memberships__role=Role.MANAGER,
-                memberships__agency__in=own_agencies,
-            ).distinct()
-        )
         message = f"{message}: their second break-glass within 24 hours"
     notify(
-        users=[u for u in recipients if u.pk != by.pk],
+        users=break_glass_recipients(child=child, restriction=restriction, by=by, repeat=repeat),
         message=message,
         kind="break_glass",
         now=now,

@@ -328,3 +328,11 @@ def test_restriction_is_one_subquery_not_a_query_per_child(client, world, c2, dj
     with django_assert_num_queries(2):  # the agencies' authorities, then the children
         names = list(Child.objects.visible_to(user).values_list("family_name", flat=True))
     assert "Restrictova" not in names and not any(name.startswith("Hidden") for name in names)
+
+
+def test_a_person_removed_from_the_restriction_loses_sight_of_the_child_and_history_keeps_it(client, world, c2):
+    services.restriction_member_remove(restriction=c2.restriction, user=world.social_worker_a, by=world.manager_a)
+
+    assert get(client, world.social_worker_a, c2.get_absolute_url()).status_code == 404
+    (removal,) = RestrictionMember.history.filter(history_type="-")
+    assert removal.user == world.social_worker_a

@@ -33,11 +33,17 @@ def held_reports_waiting(user) -> QuerySet[HeldReport]:
     )
 
 
+def _not_about_a_hidden_child(user) -> Q:
+    """Records not linked to a child hidden from `user` (a restricted record: security battery Z7)."""
+    return Q(episode__isnull=True) | Q(episode__child__in=Child.objects.visible_to(user).values("pk"))
+
+
 def held_reports_recently_decided(user, *, now: datetime.datetime | None = None) -> QuerySet[HeldReport]:
     """Records decided in the last RECENTLY_DECIDED_DAYS, newest decision first."""
     since = (now or timezone.now()) - datetime.timedelta(days=RECENTLY_DECIDED_DAYS)
     return (
         HeldReport.objects.visible_to(user)
+        .filter(_not_about_a_hidden_child(user))
         .exclude(decision=HeldReport.Decision.WAITING)
         .filter(decided_at__gte=since)
         .select_related("force", "local_authority", "decided_by", "episode__child")
@@ -49,6 +55,7 @@ def held_report_for_user(*, user, pk: int) -> HeldReport:
     """One record, or HeldReport.DoesNotExist when it does not exist or `user` may not decide it."""
     return (
         HeldReport.objects.visible_to(user)
+        .filter(_not_about_a_hidden_child(user))
         .select_related("force", "local_authority", "decided_by", "episode__child")
         .get(pk=pk)
     )

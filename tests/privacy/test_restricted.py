@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child
+from episodes import services as episodes_services
 from episodes.selectors_matching import held_reports_waiting
 from interviews.models import Notification, ReturnInterview
 from organisations.models import User
@@ -102,6 +103,18 @@ def test_a_restricted_child_is_never_suggested_as_the_match_for_a_police_record(
     assert held_reports_waiting(world.coordinator_a).get().candidate_count == 0
     assert "Jayden" in get(client, world.manager_a, url).content.decode()
     assert held_reports_waiting(world.manager_a).get().candidate_count == 1
+
+
+def test_a_police_record_linked_to_a_restricted_child_does_not_name_it_to_the_unnamed(client, world, c2):
+    """Z7: once matched by someone who may see the child, the decided record names it to nobody else."""
+    held = make_episode(given_name="Zarah", family_name="Restrictova", date_of_birth=c2.date_of_birth.isoformat())
+    assert list(held.candidates.all()) == [c2]
+    episodes_services.held_report_link(held=held, child=c2, by=world.manager_a)
+
+    client.force_login(world.coordinator_a)
+    assert "Zara Restrictova" not in client.get(reverse("episodes:held_list")).content.decode()
+    assert client.get(reverse("episodes:held_detail", args=[held.pk])).status_code == 404
+    assert "Zara Restrictova" in get(client, world.manager_a, reverse("episodes:held_list")).content.decode()
 
 
 def test_the_named_people_and_the_restricting_manager_still_see_the_child(client, world, c2):

@@ -3,7 +3,9 @@
 Council, health and education staff see the children of the local authorities their agency serves,
 as responsible or host authority. Police and voluntary-sector workers see children through the
 work that links them (episodes in their force, interviews allocated to them): the apps that own
-that work register a scope extension here, so this module never imports them.
+that work register a scope extension here, so this module never imports them. A restricted
+child is then taken out of that scope for everyone the restriction does not name: the privacy
+app registers that rule as a scope restriction.
 """
 
 from collections.abc import Callable
@@ -33,9 +35,40 @@ def register_scope_extension(extension: ScopeExtension) -> None:
         _extensions.append(extension)
 
 
+ScopeRestriction = Callable[[object], Q]
+_restrictions: list[ScopeRestriction] = []
+
+
+def register_scope_restriction(restriction: ScopeRestriction) -> None:
+    """Add a rule hiding children from a user who would otherwise see them.
+
+    The restriction takes a user and returns a Q on `pk__in=<subquery>` of the children to hide
+    from them; it is called once per query. Register from the app's AppConfig.ready().
+    """
+    if restriction not in _restrictions:
+        _restrictions.append(restriction)
+
+
+def hidden_from(user) -> Q | None:
+    """The children the registered restrictions hide from `user` (a Q on Child), or None."""
+    hidden = None
+    for restriction in _restrictions:
+        hidden = restriction(user) if hidden is None else hidden | restriction(user)
+    return hidden
+
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ChildQuerySet":
         """The children `user` may see; anything else is a 404 wherever it is asked for."""
+        children = self.in_scope_before_restrictions(user)
+        if not getattr(user, "is_authenticated", False):
+            return children
+        hidden = hidden_from(user)
+        return children if hidden is None else children.exclude(hidden)
+
+    def in_scope_before_restrictions(self, user) -> "ChildQuerySet":
+        """The children `user` would see if no record were restricted. Only for telling someone
+        in scope that a record is restricted (and offering break-glass); never to show a child."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         authority_ids: set[int] = set()

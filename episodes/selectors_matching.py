@@ -4,7 +4,7 @@ queue, and one record beside the children it may be about."""
 import dataclasses
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -23,13 +23,19 @@ RECENTLY_DECIDED_LIMIT = 20
 def held_reports_waiting(user) -> QuerySet[HeldReport]:
     """Records waiting for a decision that `user` may make, oldest first, with the number of
     children each may be about (`candidate_count`)."""
+    visible = Child.objects.visible_to(user).values("pk")
     return (
         HeldReport.objects.visible_to(user)
         .filter(decision=HeldReport.Decision.WAITING)
         .select_related("force", "local_authority")
-        .annotate(candidate_count=Count("match_candidates"))
+        .annotate(candidate_count=Count("match_candidates", filter=Q(match_candidates__child__in=visible)))
         .order_by("received_at", "pk")
     )
+
+
+def _not_about_a_hidden_child(user) -> Q:
+    """Records not linked to a child hidden from `user` (a restricted record: security battery Z7)."""
+    return Q(episode__isnull=True) | Q(episode__child__in=Child.objects.visible_to(user).values("pk"))
 
 
 def held_reports_recently_decided(user, *, now: datetime.datetime | None = None) -> QuerySet[HeldReport]:
@@ -37,6 +43,7 @@ def held_reports_recently_decided(user, *, now: datetime.datetime | None = None)
     since = (now or timezone.now()) - datetime.timedelta(days=RECENTLY_DECIDED_DAYS)
     return (
         HeldReport.objects.visible_to(user)
+        .filter(_not_about_a_hidden_child(user))
         .exclude(decision=HeldReport.Decision.WAITING)
         .filter(decided_at__gte=since)
         .select_related("force", "local_authority", "decided_by", "episode__child")
@@ -48,6 +55,7 @@ def held_report_for_user(*, user, pk: int) -> HeldReport:
     """One record, or HeldReport.DoesNotExist when it does not exist or `user` may not decide it."""
     return (
         HeldReport.objects.visible_to(user)
+        .filter(_not_about_a_hidden_child(user))
         .select_related("force", "local_authority", "decided_by", "episode__child")
         .get(pk=pk)
     )
@@ -201,14 +209,15 @@ def _aliases_cell(child: Child, police: PoliceDetails) -> Cell:
     return Cell(", ".join(aliases), note=note)
 
 
-def held_report_comparison(held: HeldReport) -> Comparison:
-    """The police record's details beside each candidate child, row by row, each child's value
-    marked where it differs from what the police sent."""
+def held_report_comparison(held: HeldReport, *, user) -> Comparison:
+    """The police record's details beside each candidate child `user` may see (a restricted
+    child is never suggested to anyone it is hidden from: security battery Z7), row by row, each
+    child's value marked where it differs from what the police sent."""
     police = police_details(held)
     match_candidates = list(
-        held.match_candidates.select_related("child__responsible_authority", "child__host_authority").prefetch_related(
-            "child__aliases"
-        )
+        held.match_candidates.filter(child__in=Child.objects.visible_to(user).values("pk"))
+        .select_related("child__responsible_authority", "child__host_authority")
+        .prefetch_related("child__aliases")
     )
     counts = dict(
         Child.objects.filter(pk__in=[c.child_id for c in match_candidates])

@@ -53,7 +53,7 @@ def held_list(request):
 def held_detail(request, pk):
     held = _held_or_404(request.user, pk)
     note_access(request, what="police record held for matching")
-    comparison = selectors.held_report_comparison(held)
+    comparison = selectors.held_report_comparison(held, user=request.user)
     data = request.POST if request.method == "POST" else None
     form = HeldDecisionForm(data, candidates=[c.child for c in comparison.candidates])
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,7 @@ once its record is authorised and shared, and only for an episode in their own f
 from django.db import models
 from django.db.models import Q
 
-from children.scope import AUTHORITY_WIDE_AGENCIES, NO_CHILD_ACCESS
+from children.scope import AUTHORITY_WIDE_AGENCIES, NO_CHILD_ACCESS, hidden_from
 from episodes.scope import police_forces_of
 
 
@@ -47,4 +47,11 @@ class ReturnInterviewQuerySet(models.QuerySet):
 
             covered = ReturnInterview.episodes.through.objects.filter(episode__force_id__in=forces)
             scope |= Q(record__state="authorised", pk__in=covered.values("returninterview_id"))
-        return self.filter(scope)
+        interviews = self.filter(scope)
+        # A restricted child's interviews are hidden as the child is (children/scope.py).
+        hidden = hidden_from(user)
+        if hidden is not None:
+            from children.models import Child
+
+            interviews = interviews.exclude(child__in=Child.objects.filter(hidden).values("pk"))
+        return interviews

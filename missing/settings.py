@@ -180,6 +180,8 @@ MFA_TOTP_ISSUER = "Homeward"
 USERSESSIONS_TRACK_ACTIVITY = True
 # Every user must set up MFA before using the product, except in the demo.
 HOMEWARD_REQUIRE_MFA = env.bool("REQUIRE_MFA", default=DJANGO_ENV != "dev")
+# How long emergency access to a restricted record lasts (security battery Z8: time-boxed).
+HOMEWARD_BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
 
 # django-axes: 10 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)

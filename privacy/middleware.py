@@ -1,4 +1,5 @@
-"""One access log row per request that read case data (privacy.services)."""
+"""One access log row per request that read case data (privacy.services), and the restricted
+record page in place of a 404 for those in the child's scope."""
 
 from .services import REQUEST_ID_HEADER, OutOfScope, access_log_write, access_refused, request_id_of
 
@@ -17,5 +18,10 @@ class AccessLogMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OutOfScope):
-            access_refused(request, model=exception.model, pk=exception.pk)
+            refusal = access_refused(request, model=exception.model, pk=exception.pk)
+            if refusal is not None:
+                from .views import restricted_record_page
+
+                # Someone in the child's scope is told the record is restricted, and may break the glass.
+                return restricted_record_page(request, child_id=refusal.child_id)
         return None  # answered as any other 404

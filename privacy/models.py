@@ -1,6 +1,9 @@
 """The access log: who saw which child's record, when, and from where (issue: privacy and
 security). Append-only: the application never changes or deletes a row (save refuses, delete
-refuses, and on PostgreSQL a trigger refuses UPDATE and DELETE from anyone). And the records of
+refuses, and on PostgreSQL a trigger refuses UPDATE and DELETE from anyone).
+
+Restricted records and break-glass: a restriction names the only people who see a child; anyone
+else in scope may get time-limited emergency access (privacy/services.py). And the records of
 what was shared outside the agency that owns it, under which agreement."""
 
 import uuid
@@ -19,6 +22,7 @@ class AccessKind(models.TextChoices):
     PDF = "pdf", "Downloaded a PDF"
     EXPORT = "export", "Exported a file"
     REFUSED = "refused", "Refused: out of their scope"
+    EMERGENCY = "emergency", "Emergency access (break-glass)"
 
 
 class AppendOnly(Exception):
@@ -74,6 +78,77 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("The access log cannot be deleted from.")
+
+
+class Restriction(models.Model):
+    """A child's record restricted by a manager (forced marriage, honour-based abuse, witness
+    protection, a staff member's relative): only the named people, and the manager who
+    restricted it, see anything of the child (security battery Z7). Lifting keeps the row."""
+
+    child = models.OneToOneField("children.Child", on_delete=models.CASCADE, related_name="restriction")
+    reason = models.TextField()
+    restricted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    restricted_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True) | models.Q(lifted_by__isnull=False),
+                name="restriction_lifted_by_someone",
+            )
+        ]
+
+    def __str__(self):
+        return f"Restriction of child {self.child_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None
+
+
+class RestrictionMember(models.Model):
+    """A person named on a restriction: they keep sight of the child, within their own scope."""
+
+    restriction = models.ForeignKey(Restriction, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["restriction", "user"], name="restriction_member_once")]
+
+    def __str__(self):
+        return f"{self.user} named on {self.restriction}"
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access to a restricted child by someone in scope but not named (security
+    battery Z8): given for a reason, after the person re-entered their authentication code,
+    until `expires_at`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="break_glass_grants")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        indexes = [models.Index(fields=["user", "child", "expires_at"], name="break_glass_live_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("granted_at")), name="break_glass_ends")
+        ]
+
+    def __str__(self):
+        return f"Break-glass by {self.user} on child {self.child_id}"
 
 
 # --- Sharing records outside the owning agency ---------------------------------------------------

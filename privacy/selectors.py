@@ -1,14 +1,18 @@
-"""Reading the access log: who viewed a child's record, and what a person viewed; and what was
-shared outside the agency that owns a record."""
+"""Reading the access log (who viewed a child's record, and what a person viewed), a child's
+restriction, and what was shared outside the agency that owns a record."""
+
+import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from children.models import Child
-from organisations.models import Membership
-from organisations.roles import Role
+from children.scope import AUTHORITY_WIDE_AGENCIES
+from organisations.models import Membership, User
+from organisations.roles import CHILD_READERS, Role
 
-from .models import AccessLogEntry, SharingRecord
+from .models import AccessLogEntry, BreakGlassGrant, Restriction, RestrictionMember, SharingRecord
 
 
 def viewers_of(child_id: int) -> QuerySet[AccessLogEntry]:
@@ -40,4 +44,42 @@ def shares_of(subject) -> list[SharingRecord]:
         SharingRecord.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
         ).select_related("to_agency", "agreement", "shared_by")
+    )
+
+
+def restriction_of(child) -> Restriction | None:
+    """The restriction in force on the child, if any."""
+    return (
+        Restriction.objects.filter(child=child, lifted_at__isnull=True)
+        .select_related("restricted_by")
+        .prefetch_related(Prefetch("members", queryset=RestrictionMember.objects.select_related("user")))
+        .first()
+    )
+
+
+def live_grant(*, user, child, now: datetime.datetime | None = None) -> BreakGlassGrant | None:
+    """The person's emergency access to the child that has not yet ended, if any."""
+    now = now or timezone.now()
+    return (
+        BreakGlassGrant.objects.filter(user=user, child=child, granted_at__lte=now, expires_at__gt=now)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def people_who_may_be_named(child) -> QuerySet[User]:
+    """Who a manager may name on a child's restriction: the people of the councils, health and
+    education agencies serving the child's authorities whose roles read children's records.
+    (Naming narrows; it never widens anyone's scope.)"""
+    authorities = [a for a in (child.responsible_authority_id, child.host_authority_id) if a]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__role__in=CHILD_READERS,
+            memberships__agency__kind__in=AUTHORITY_WIDE_AGENCIES,
+            memberships__agency__local_authorities__in=authorities,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
     )

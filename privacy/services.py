@@ -1,15 +1,29 @@
 """Writing the access log. Views say what a request read with `note_access`; the middleware
 writes the rows once the view has answered successfully (`access_log_write`): one per child
 read, whatever number of parts of the page showed that child (security battery H2). And
-recording what is shared outside the agency that owns it (`share_outside`)."""
+recording what is shared outside the agency that owns it (`share_outside`).
 
+Restricting a child's record, lifting it, naming people on it and breaking the glass: one
+function each, called alike from the pages and any later API or command."""
+
+import datetime
 import uuid
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from .models import AccessKind, AccessLogEntry, SharingRecord
+from children.models import Child
+from organisations.models import User
+from organisations.roles import AgencyKind, Role
+
+from .models import AccessKind, AccessLogEntry, BreakGlassGrant, Restriction, RestrictionMember, SharingRecord
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -161,3 +175,226 @@ def share_outside(*, child, subject, what: str, recipients, by, agreement, now) 
         share.save()
         shares.append(share)
     return shares
+
+
+# --- Restricted records and break-glass ---------------------------------------------------------
+# Issue 7 and security battery Z7/Z8: a manager restricts a child; then only the people named
+# (and the manager) see anything of the child. Anyone else in scope may break the glass in an
+# emergency: a reason, their authentication code again, time-limited access, the child's
+# managers and privacy lead told at once, a second time in a day told to their own managers too.
+
+# Security battery Z8: the reason says why, in a sentence, not "urgent".
+BREAK_GLASS_REASON_MIN_CHARS = 20
+# Security battery Z8: a second break-glass by the same person within this time escalates.
+BREAK_GLASS_REPEAT_WINDOW = datetime.timedelta(hours=24)
+
+
+class RestrictionRefused(ValidationError):
+    """A restriction, a lift or a break-glass that the rules refuse; the message says why."""
+
+
+def restricted_children_hidden_from(user) -> Q:
+    """Scope restriction (children/scope.py): the children restricted from `user`. One subquery:
+    restrictions in force that neither name them, nor were made by them, nor are open to them
+    by a live break-glass grant."""
+    now = timezone.now()
+    hidden = (
+        Restriction.objects.filter(lifted_at__isnull=True)
+        .exclude(restricted_by_id=user.pk)
+        .exclude(pk__in=RestrictionMember.objects.filter(user_id=user.pk).values("restriction_id"))
+        .exclude(
+            child_id__in=BreakGlassGrant.objects.filter(
+                user_id=user.pk, granted_at__lte=now, expires_at__gt=now
+            ).values("child_id")
+        )
+    )
+    return Q(pk__in=hidden.values("child_id"))
+
+
+def _council_people(authority_id: int, roles) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        memberships__active=True,
+        memberships__role__in=roles,
+        memberships__agency__kind=AgencyKind.CHILDRENS_SERVICES,
+        memberships__agency__local_authorities=authority_id,
+    ).distinct()
+
+
+def may_restrict(user, child: Child) -> bool:
+    """A manager of a council serving the child (responsible or host authority) who sees it."""
+    authorities = {child.responsible_authority_id, child.host_authority_id} - {None}
+    manages = any(
+        m.role == Role.MANAGER
+        and m.agency.kind == AgencyKind.CHILDRENS_SERVICES
+        and authorities & {a.pk for a in m.agency.local_authorities.all()}
+        for m in user.active_memberships()
+    )
+    return manages and Child.objects.visible_to(user).filter(pk=child.pk).exists()
+
+
+def may_break_glass(user, child: Child) -> bool:
+    """Someone who would see the child if it were not restricted, and now does not."""
+    in_scope = Child.objects.in_scope_before_restrictions(user).filter(pk=child.pk).exists()
+    return in_scope and not Child.objects.visible_to(user).filter(pk=child.pk).exists()
+
+
+def _check_named(child: Child, members) -> list:
+    members = list({m.pk: m for m in members}.values())
+    for member in members:
+        if not Child.objects.in_scope_before_restrictions(member).filter(pk=child.pk).exists():
+            raise RestrictionRefused(f"{member} cannot see this child’s record, so cannot be named on its restriction")
+    return members
+
+
+def _check_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RestrictionRefused(f"Enter the reason for {what}", code="reason")
+    return reason
+
+
+@transaction.atomic
+def child_restrict(*, child: Child, by, reason: str, members=(), now: datetime.datetime | None = None) -> Restriction:
+    """Restrict the child's record to `members` and the manager `by` (issue 7). Restricting it
+    again while restricted changes the reason and replaces the people named."""
+    if not may_restrict(by, child):
+        raise PermissionDenied("Only a manager of a council serving the child can restrict its record.")
+    reason = _check_reason(reason, "restricting this record")
+    members = _check_named(child, [m for m in members if m.pk != by.pk])
+    now = now or timezone.now()
+    restriction = Restriction.objects.select_for_update().filter(child=child).first() or Restriction(child=child)
+    restriction.reason, restriction.restricted_by, restriction.restricted_at = reason, by, now
+    restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = None, None, ""
+    restriction._change_reason = "Restricted"
+    restriction.save()
+    restriction.members.exclude(user__in=members).delete()
+    named = set(restriction.members.values_list("user_id", flat=True))
+    for member in members:
+        if member.pk not in named:
+            RestrictionMember.objects.create(restriction=restriction, user=member, added_by=by, added_at=now)
+    return restriction
+
+
+@transaction.atomic
+def restriction_lift(*, restriction: Restriction, by, reason: str, now: datetime.datetime | None = None) -> Restriction:
+    """Lift a restriction: the child is seen again by everyone in scope. The row (and its history)
+    stays, so who restricted it and why is never lost."""
+    restriction = Restriction.objects.select_for_update().get(pk=restriction.pk)
+    if not restriction.in_force:
+        raise RestrictionRefused("This record is not restricted")
+    if not may_restrict(by, restriction.child):
+        raise PermissionDenied("Only a manager of a council serving the child can lift its restriction.")
+    restriction.lift_reason = _check_reason(reason, "lifting the restriction")
+    restriction.lifted_at, restriction.lifted_by = now or timezone.now(), by
+    restriction._change_reason = "Lifted"
+    restriction.save()
+    return restriction
+
+
+@transaction.atomic
+def restriction_member_add(*, restriction: Restriction, user, by) -> RestrictionMember:
+    if not may_restrict(by, restriction.child):
+        raise PermissionDenied("Only a manager of a council serving the child can name people on its restriction.")
+    (user,) = _check_named(restriction.child, [user])
+    member, _ = RestrictionMember.objects.get_or_create(restriction=restriction, user=user, defaults={"added_by": by})
+    return member
+
+
+@transaction.atomic
+def restriction_member_remove(*, restriction: Restriction, user, by) -> None:
+    if not may_restrict(by, restriction.child):
+        raise PermissionDenied("Only a manager of a council serving the child can change who is named.")
+    for member in restriction.members.filter(user=user):
+        member._change_reason = f"Removed by {by}"
+        member.delete()
+
+
+def code_is_current(user, code: str) -> bool:
+    """The code the person's authenticator app shows now (allauth's TOTP check: a code used once,
+    for signing in or for another break-glass, is not accepted again)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return authenticator is not None and TOTP(authenticator).validate_code((code or "").strip())
+
+
+def break_glass_duration() -> datetime.timedelta:
+    """How long emergency access lasts (security battery Z8: time-boxed; HOMEWARD_BREAK_GLASS_MINUTES)."""
+    return datetime.timedelta(minutes=settings.HOMEWARD_BREAK_GLASS_MINUTES)
+
+
+def break_glass_recipients(*, child: Child, restriction: Restriction, by, repeat: bool) -> list[User]:
+    """Told at once (Z8): the managers and data protection officers (the privacy lead) of the
+    responsible authority's council, and the manager who restricted the record. A second
+    break-glass by the same person within BREAK_GLASS_REPEAT_WINDOW also goes to the managers of
+    that person's own agencies."""
+    people = [*_council_people(child.responsible_authority_id, [Role.MANAGER, Role.DATA_PROTECTION_OFFICER])]
+    people.append(restriction.restricted_by)
+    if repeat:
+        own_agencies = [m.agency_id for m in by.active_memberships()]
+        people += User.objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__role=Role.MANAGER,
+            memberships__agency__in=own_agencies,
+        ).distinct()
+    return [person for person in people if person.pk != by.pk]
+
+
+@transaction.atomic
+def break_glass(*, child: Child, by, reason: str, code: str, now: datetime.datetime | None = None) -> BreakGlassGrant:
+    """Open a restricted child's record to `by` for break_glass_duration(): they give a reason
+    of at least BREAK_GLASS_REASON_MIN_CHARS and their current authentication code; the people
+    of break_glass_recipients() are notified at once (in their inbox and by email)."""
+    from interviews.services import notify
+
+    now = now or timezone.now()
+    restriction = (
+        Restriction.objects.filter(child=child, lifted_at__isnull=True).select_related("restricted_by").first()
+    )
+    if restriction is None or not may_break_glass(by, child):
+        raise PermissionDenied("Break-glass is for a restricted record you would otherwise see.")
+    reason = _check_reason(reason, "needing emergency access")
+    if len(reason) < BREAK_GLASS_REASON_MIN_CHARS:
+        raise RestrictionRefused(
+            f"Say why you need emergency access in at least {BREAK_GLASS_REASON_MIN_CHARS} characters", code="reason"
+        )
+    if not code_is_current(by, code):
+        raise RestrictionRefused("The authentication code is not right: enter the code your app shows now", code="code")
+    repeat = BreakGlassGrant.objects.filter(user=by, granted_at__gt=now - BREAK_GLASS_REPEAT_WINDOW).exists()
+    grant = BreakGlassGrant.objects.create(
+        user=by, child=child, reason=reason, granted_at=now, expires_at=now + break_glass_duration()
+    )
+    message = f"{by.full_name} used break-glass to open a restricted record until {_local(grant.expires_at)}"
+    if repeat:
+        message = f"{message}: their second break-glass within 24 hours"
+    notify(
+        users=break_glass_recipients(child=child, restriction=restriction, by=by, repeat=repeat),
+        message=message,
+        kind="break_glass",
+        now=now,
+        link=child.get_absolute_url(),
+    )
+    return grant
+
+
+def break_glass_refused(request, *, child: Child, reason: str, why: str) -> AccessLogEntry | None:
+    """Log a refused break-glass (a wrong code, a reason too short) as a refused read."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    http = _http_request(request)
+    return AccessLogEntry.objects.create(
+        user=user,
+        organisation=_organisation(user),
+        kind=AccessKind.REFUSED,
+        what=f"break-glass refused: {why}"[:200],
+        child_id=child.pk,
+        reason=(reason or "")[:500],
+        path=http.get_full_path()[:500],
+        request_id=request_id_of(request),
+        ip=http.META.get("REMOTE_ADDR") or None,
+    )
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"

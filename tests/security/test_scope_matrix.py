@@ -21,6 +21,11 @@ ROUTES = {
     "your_account": "page",
     "health": "public",
     "privacy:access_log": "page",
+    # Restricting a child and breaking the glass: 404 out of the child's scope
+    # (tests/privacy/test_restricted.py).
+    "privacy:restrict": "child",
+    "privacy:lift": "child",
+    "privacy:break_glass": "child",
     "children:list": "page",
     "children:create": "page",
     "children:detail": "child",

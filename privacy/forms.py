@@ -1,0 +1,57 @@
+"""Forms for restricting a child's record, lifting the restriction and breaking the glass: they
+only read the input; the rules are in privacy/services.py."""
+
+from django import forms
+
+from .services import BREAK_GLASS_REASON_MIN_CHARS
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this record restricted?",
+        help_text=(
+            "For example: forced marriage, honour-based abuse, witness protection, a relative of a member of staff."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for restricting this record"},
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Who else may see this record",
+        help_text="Only the people you tick, and you, will see anything of this child.",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = people
+        self.fields["members"].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the restriction lifted?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for lifting the restriction"},
+    )
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this record now?",
+        help_text=f"At least {BREAK_GLASS_REASON_MIN_CHARS} characters. The child’s managers are told at once.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=BREAK_GLASS_REASON_MIN_CHARS,
+        error_messages={
+            "required": "Enter why you need emergency access",
+            "min_length": f"Say why you need emergency access in at least {BREAK_GLASS_REASON_MIN_CHARS} characters",
+        },
+    )
+    code = forms.CharField(
+        label="Authentication code",
+        help_text="The 6-digit code your authenticator app shows now.",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"required": "Enter the code your authenticator app shows"},
+    )

@@ -78,6 +78,8 @@ ROUTES = {
     "reporting:pack_detail": "own_pack",
     "reporting:pack_status": "own_pack",
     "reporting:pack_download": "own_pack",
+    # The dashboard's figures as JSON: as the dashboard page (tests/reporting/test_summary_api.py).
+    "api-reports-summary": "dashboard",
     "risk:escalation_list": "page",
     "risk:escalation_detail": "escalation",
     "risk:escalation_acknowledge": "escalation",

@@ -160,7 +160,8 @@ def dashboard_page(request):
         "board": None,
         "links": dashboard.sees_names(request.user),
         "query": "",
-        "pack_form": pack_form(request.user),
+        # The dashboard's readers are the pack's: the same authorities.
+        "pack_form": pack_form(request.user, authorities=authorities),
         "packs": recent_packs(request.user),
     }
     if filters is not None:

@@ -59,8 +59,11 @@ class PackForm(forms.Form):
         return self.authorities[self.cleaned_data["pack_authority"]]
 
 
-def pack_form(user, data=None) -> PackForm | None:
-    authorities = pack_services.pack_authorities(user)
+def pack_form(user, data=None, *, authorities=None) -> PackForm | None:
+    """The form for `user`'s authorities (given when the caller has them already); None for
+    someone who may not have a pack."""
+    if authorities is None:
+        authorities = pack_services.pack_authorities(user)
     return PackForm(data, authorities=authorities, today=timezone.localdate()) if authorities else None
 
 

@@ -6,7 +6,10 @@ import datetime
 
 import pytest
 import time_machine
-from django.urls import reverse
+from django.urls import include, path, reverse
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
 
 from episodes.models import Category, Episode, EpisodeState, Source
 from privacy.models import AccessKind, AccessLogEntry
@@ -169,3 +172,15 @@ def test_the_summary_is_in_the_openapi_schema(client, history):
     operation = schema["paths"]["/api/v1/reports/summary/"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"local_authority", "from", "to"}
     assert set(operation["responses"]) == {"200", "400", "403", "404"}
+
+
+def test_the_reports_api_schema_is_valid_and_generates_without_warnings():
+    GENERATOR_STATS.reset()
+    generator = SchemaGenerator(patterns=[path("api/v1/", include("reporting.api_urls"))])
+    document = generator.get_schema(request=None, public=True)
+    warnings = dict(GENERATOR_STATS._warn_cache) | dict(GENERATOR_STATS._error_cache)
+    GENERATOR_STATS.reset()
+
+    assert warnings == {}
+    validate_schema(document)
+    assert set(document["paths"]) == {URL}

@@ -7,6 +7,7 @@ import calendar
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
@@ -159,7 +160,12 @@ def escalations_by_rule(*, scope: QuerySet[Episode], filters: Filters) -> list[R
 
 
 def pack_contents(
-    *, user, local_authority: LocalAuthority, month: datetime.date, now: datetime.datetime | None = None, step=None
+    *,
+    user,
+    local_authority: LocalAuthority,
+    month: datetime.date,
+    now: datetime.datetime | None = None,
+    step: Callable[[int, str], None] | None = None,
 ) -> PackContents:
     """The pack for `user` (whose scope decides which episodes count and whether names are
     shown) about `local_authority` in the calendar month of `month`.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("episodes.api_urls")),
     path("api/v1/", include("interviews.api_urls")),
     path("api/v1/", include("risk.api_urls")),
+    path("api/v1/", include("reporting.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("health/", HealthView.as_view(), name="health"),

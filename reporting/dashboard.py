@@ -395,6 +395,8 @@ class Figure:
     measure: str
     key: str = ""
     percent: int | None = None
+    # What the figure counts, unique among the figures ('episodes', 'children', 'missing', …).
+    name: str = ""
 
     @property
     def change(self) -> int:
@@ -486,7 +488,7 @@ def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
     now, before = _headline_counts(episodes), _headline_counts(episodes_in_period(scope, previous))
 
     def figure(label, key, measure, value=""):
-        return Figure(label, now[key], before[key], measure, value)
+        return Figure(label, now[key], before[key], measure, value, name=key)
 
     headlines = [
         figure("Episodes", "episodes", "all"),

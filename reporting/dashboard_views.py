@@ -17,6 +17,8 @@ from privacy.services import note_access, note_children
 
 from . import dashboard
 from .dashboard import Filters
+from .pack_services import recent_packs
+from .pack_views import pack_form
 
 RECORDS_PAGE_SIZE = 50
 DATE_HINT = "For example, 2026-11-01"
@@ -153,7 +155,15 @@ def dashboard_page(request):
     authorities = _reader(request)
     form = _form(request, authorities)
     filters = form.filters()
-    context = {"form": form, "board": None, "links": dashboard.sees_names(request.user), "query": ""}
+    context = {
+        "form": form,
+        "board": None,
+        "links": dashboard.sees_names(request.user),
+        "query": "",
+        # The dashboard's readers are the pack's: the same authorities.
+        "pack_form": pack_form(request.user, authorities=authorities),
+        "packs": recent_packs(request.user),
+    }
     if filters is not None:
         context["board"] = dashboard.dashboard_build(scope=dashboard.countable_episodes(request.user), filters=filters)
         context["query"] = urlencode(_filter_query(form, filters))

@@ -1,9 +1,10 @@
 """Reporting reads the other apps' records; it keeps no case data of its own, only the log of
-the statutory exports made from them."""
+the statutory exports made from them and the monthly governance packs generated."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from organisations.models import LocalAuthority
 
@@ -35,3 +36,50 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.made_by} at {timezone.localtime(self.made_at):%d %b %Y %H:%M}"
+
+
+class GovernancePack(models.Model):
+    """One monthly governance pack asked for from the dashboard: who asked, for which month and
+    authority, how far its generation has got, and its two files (a tagged PDF and a ZIP of
+    CSVs). The row is the log of the generation; it is never deleted. The files name children
+    when `with_names` is set, so they are served only through `reporting.pack_views`."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Generating"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="The first day of the month the pack is about.")
+    with_names = models.BooleanField(help_text="The requester may see names: the pack lists the children.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=100, blank=True, help_text="What the generation is doing now.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to="governance-packs/%Y/%m/", blank=True)
+    csv_zip = models.FileField(upload_to="governance-packs/%Y/%m/", blank=True)
+    named_children = models.JSONField(
+        default=list, blank=True, help_text="The ids of the children the files name, for the access log."
+    )
+    history = HistoricalRecords(excluded_fields=["progress", "step"])
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Governance pack {self.month:%B %Y}, {self.local_authority} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.finished else min(99, self.progress)
+
+    def file_stem(self) -> str:
+        return f"Governance_pack_{self.month:%Y-%m}_{self.local_authority.ons_code}"

@@ -76,6 +76,15 @@ ROUTES = {
     # (tests/reporting/test_dashboard.py).
     "reporting:dashboard": "dashboard",
     "reporting:dashboard_records": "dashboard",
+    # The monthly governance pack: asked for by the dashboard's readers for one of their
+    # authorities; the pack, its progress and its files 404 for anyone but the person who asked,
+    # while they may still read that authority (tests/reporting/test_pack.py).
+    "reporting:pack_new": "dashboard",
+    "reporting:pack_detail": "own_pack",
+    "reporting:pack_status": "own_pack",
+    "reporting:pack_download": "own_pack",
+    # The dashboard's figures as JSON: as the dashboard page (tests/reporting/test_summary_api.py).
+    "api-reports-summary": "dashboard",
     "risk:escalation_list": "page",
     "risk:escalation_detail": "escalation",
     "risk:escalation_acknowledge": "escalation",

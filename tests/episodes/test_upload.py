@@ -312,8 +312,8 @@ def test_the_job_page_shows_a_progress_bar_and_a_refresh_link_until_the_job_fini
     body = client.get(reverse("episodes:import_job", args=[job.pk])).content.decode()
     assert '<label class="govuk-label govuk-label--s" for="import-progress">Import progress</label>' in body
     assert '<progress id="import-progress"' in body and 'max="100" value="0"' in body
-    assert f'data-import-status-url="{reverse("episodes:import_job_status", args=[job.pk])}"' in body
-    assert "import-progress.mjs" in body
+    assert f'data-job-status-url="{reverse("episodes:import_job_status", args=[job.pk])}"' in body
+    assert "job-progress.mjs" in body
     assert f'<a class="govuk-link" href="{reverse("episodes:import_job", args=[job.pk])}">Refresh</a>' in body
 
 
@@ -325,7 +325,7 @@ def test_the_finished_job_page_shows_the_summary_the_rejected_rows_and_the_downl
     body = client.get(reverse("episodes:import_job", args=[job.pk])).content.decode()
 
     assert SUMMARY.format(1, 0, 0, 2, 0) in body
-    assert "<progress" not in body and "import-progress.mjs" not in body
+    assert "<progress" not in body and "job-progress.mjs" not in body
     assert "&#x27;lost&#x27; is not one of: missing, absent" in body
     assert ">3</td>" in body and ">4</td>" in body and ">returned_at</td>" in body
     assert reverse("episodes:import_rejected", args=[job.pk]) in body

@@ -681,7 +681,8 @@ def meeting_not_needed(*, meeting: Meeting, by, reason: str, now=None) -> Meetin
 
 def _record_not_needed(meeting: Meeting, *, by, reason: str, now: datetime.datetime) -> Meeting:
     meeting.state, meeting.cancelled_reason = MeetingState.CANCELLED, reason[:300]
-    meeting._history_user, meeting._change_reason = by, f"Not needed: {meeting.cancelled_reason}"
+    # The reason is kept in cancelled_reason (and so in the history row): a change reason holds 100.
+    meeting._history_user, meeting._change_reason = by, "Not needed"
     meeting.save()
     deadlines.deadline_cancel(kind=MEETING_DUE, subject=meeting, at=now)
     return meeting

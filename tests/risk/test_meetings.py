@@ -266,9 +266,10 @@ def test_the_hub_records_a_meeting_as_not_needed_with_its_reason(client, world):
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.TO_CONVENE
 
-    response = client.post(url, {"reason": "Returned home the same evening"}, follow=True)
+    reason = "Returned home the same evening; at the daily tasking the social worker and the police agreed no meeting"
+    response = client.post(url, {"reason": reason}, follow=True)
     body = response.content.decode()
-    assert "The meeting was recorded as not needed." in body and "Returned home the same evening" in body
+    assert "The meeting was recorded as not needed." in body and reason in body
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.CANCELLED
     assert Deadline.objects.get(kind=services.MEETING_DUE, subject_id=meeting.pk).state == DeadlineState.CANCELLED

@@ -344,10 +344,17 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+            # The email sweep reads only the few rows whose email has not gone yet.
+            models.Index(
+                fields=["created_at"], name="notification_unemailed_idx", condition=models.Q(emailed_at__isnull=True)
+            ),
+        ]
 
     def __str__(self):
         return self.message

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -49,6 +49,11 @@ INTERVIEW_REMINDER = "interviews.return_interview_48h_reminder"
 SOCIAL_WORKER_VISIT = "interviews.social_worker_visit_24h"
 
 EMAIL_SUBJECT = "[Homeward] {message}"
+# A notification's email not sent this long after the change is sent again by the email sweep,
+# at most this many times (then it stays in the inbox only, and the log says why).
+EMAIL_RETRY_AFTER = datetime.timedelta(seconds=30)
+EMAIL_MAX_ATTEMPTS = 10
+EMAIL_BATCH = 200
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -69,36 +74,69 @@ def notify(
 ) -> int:
     """Put `message` in each person's inbox and email them after the change commits. The message
     names no child: the email says only that something needs their attention, with the link.
-    `link` is the page the message is about when it is not an interview (a path on this site)."""
+    `link` is the page the message is about when it is not an interview (a path on this site).
+    The inbox row is the outbox too: an email that could not be sent is sent by a later sweep."""
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     rows = [
-        Notification(
-            user=user, interview=interview, kind=kind, message=message, link=link, created_at=now, emailed_at=now
-        )
+        Notification(user=user, interview=interview, kind=kind, message=message, link=link, created_at=now)
         for user in recipients.values()
     ]
     Notification.objects.bulk_create(rows)
     if rows:
-        inbox = reverse("interviews:inbox")
-        mails = [
-            (
-                EMAIL_SUBJECT.format(message=message),
-                f"{message}\n\nSee your Homeward inbox: {inbox}",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-            )
-            for user in recipients.values()
-        ]
-        transaction.on_commit(lambda: _send(mails))
+        ids = [row.pk for row in rows]
+        transaction.on_commit(lambda: notifications_email(ids=ids))
     return len(rows)
 
 
-def _send(mails) -> None:
-    # The inbox already holds the message: a mail server that is down loses only the email.
-    try:
-        send_mass_mail(mails)
-    except OSError as error:
-        logger.warning("Could not send %s notification emails: %s", len(mails), type(error).__name__)
+def notifications_email(*, ids, now: datetime.datetime | None = None) -> int:
+    """Email the notifications `ids` not emailed yet; returns how many were sent.
+
+    The rows stay locked while their emails go, so two sweepers never send one twice; skipped
+    locked rows belong to whoever holds them. A mail server that refuses leaves them unsent, with
+    one more attempt counted, for the next sweep."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk__in=ids, emailed_at__isnull=True)
+        )
+        if not pending:
+            return 0
+        inbox = reverse("interviews:inbox")
+        mails = [
+            (
+                EMAIL_SUBJECT.format(message=row.message),
+                f"{row.message}\n\nSee your Homeward inbox: {inbox}",
+                settings.DEFAULT_FROM_EMAIL,
+                [row.user.email],
+            )
+            for row in pending
+        ]
+        sent = [row.pk for row in pending]
+        try:
+            send_mass_mail(mails)
+        except OSError as error:  # smtplib's errors are OSErrors
+            Notification.objects.filter(pk__in=sent).update(email_attempts=F("email_attempts") + 1)
+            logger.warning("Could not send %s notification emails: %s", len(mails), type(error).__name__)
+            return 0
+        Notification.objects.filter(pk__in=sent).update(emailed_at=now)
+    return len(sent)
+
+
+def notifications_email_pending(now: datetime.datetime) -> int:
+    """Send again the emails of notifications that could not be sent after their change committed
+    (the mail server was down), up to EMAIL_MAX_ATTEMPTS tries, oldest first."""
+    ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            email_attempts__lt=EMAIL_MAX_ATTEMPTS,
+            created_at__lte=now - EMAIL_RETRY_AFTER,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:EMAIL_BATCH]
+    )
+    return notifications_email(ids=ids, now=now) if ids else 0
 
 
 @transaction.atomic

@@ -322,6 +322,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deadlines.tasks.sweep_deadlines",
         "schedule": float(DEADLINE_SWEEP_SECONDS),
     },
+    # Notification emails the mail server refused when they were made (interviews/services.py).
+    "email-pending-notifications": {
+        "task": "interviews.tasks.email_pending_notifications",
+        "schedule": 60.0,
+    },
     "resume-stale-import-jobs": {
         "task": "episodes.tasks.resume_stale_import_jobs",
         "schedule": 300.0,

@@ -12,6 +12,8 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from missing.spreadsheets import spreadsheet_safe
+
 from . import feed, permissions, services
 from .forms_import import FeedUploadForm
 from .imports import ImportReport
@@ -19,9 +21,6 @@ from .models import ImportJob
 
 RECENT_JOBS = 10
 REJECTIONS_PER_PAGE = 100
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection): such
-# cells are written with a leading apostrophe, which spreadsheets show as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REJECTED_COLUMNS = ["line", "column", "reason"]
 
 
@@ -94,11 +93,6 @@ def import_job_status(request, pk):
             "finished": job.finished,
         }
     )
-
-
-def spreadsheet_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:

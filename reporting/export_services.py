@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.models import Child
+from missing.spreadsheets import csv_text
 from organisations.models import LocalAuthority
 from organisations.roles import AgencyKind, Role
 
@@ -19,7 +20,6 @@ from .ssda903 import (
     CollectionYear,
     Ssda903Export,
     annex_a_list8_rows,
-    csv_text,
     ssda903_build,
 )
 

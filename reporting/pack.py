@@ -18,13 +18,13 @@ from weasyprint import HTML
 from episodes.models import Episode, RiskLevel
 from interviews.models import OPEN_STATUSES, ReturnInterview
 from interviews.pdf import BASE_URL, StaticFilesOnly
+from missing.spreadsheets import csv_text
 from organisations.models import LocalAuthority
 from risk import rules
 from risk.models import Escalation
 
 from . import dashboard
 from .dashboard import Dashboard, Filters
-from .ssda903 import csv_text
 
 DATE_TIME = "%d/%m/%Y %H:%M"
 

@@ -1,9 +1,7 @@
 """The SSDA903 return's Missing and Header tables (DfE, 'Children looked after return'), and
 Ofsted's Annex A List 8 missing columns, built from the episodes of looked-after children."""
 
-import csv
 import datetime
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -168,25 +166,6 @@ def ssda903_build(*, children, year: CollectionYear) -> Ssda903Export:
         else:
             export.children.append(item)
     return export
-
-
-def csv_text(columns: list[str], rows: list[dict[str, str]]) -> str:
-    """CSV with a header line; cells that a spreadsheet would read as a formula are neutralised."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: neutralise(value) for key, value in row.items()})
-    return out.getvalue()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (issue 7)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # Ofsted Annex A (the request for information at a local authority children's services

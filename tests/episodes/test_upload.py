@@ -17,7 +17,7 @@ from deadlines.models import OutboxMessage
 from episodes import imports, services, tasks
 from episodes.models import Episode, ImportJob, ImportRejection
 from episodes.services import import_job_run
-from episodes.views_import import spreadsheet_safe
+from missing.spreadsheets import spreadsheet_safe
 from tests.factories import make_episode, report_row
 
 pytestmark = pytest.mark.django_db

@@ -210,3 +210,56 @@ class SharingRecord(models.Model):
 
     def __str__(self):
         return f"{self.what} shared with {self.to_agency}"
+
+
+# --- Subject access --------------------------------------------------------------------------
+
+
+class SubjectAccessRequest(models.Model):
+    """A request for everything held about one child (UK GDPR Article 15), tracked to its
+    statutory due date; the generated bundle (JSON and PDF) is kept with it for the officer."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETED = "completed", "Completed"
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.CharField(
+        "who asked", max_length=200, help_text="The child, a parent or a representative, as they named themselves."
+    )
+    received_on = models.DateField()
+    due_on = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    # Names and phrases of third parties the officer marked: each is replaced in the output.
+    redactions = models.JSONField(default=list, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    bundle_json = models.BinaryField(blank=True, default=b"")
+    bundle_pdf = models.BinaryField(blank=True, default=b"")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["bundle_json", "bundle_pdf"])
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(completed_at__isnull=True) | models.Q(completed_by__isnull=False),
+                name="subject_access_completed_by_someone",
+            )
+        ]
+
+    def __str__(self):
+        return f"Subject access request {self.pk} for child {self.child_id}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("privacy:subject_access_detail", args=[self.pk])
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == self.State.OPEN and timezone.localdate() > self.due_on

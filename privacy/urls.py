@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import subject_access_views, views
 
 app_name = "privacy"
 urlpatterns = [
@@ -8,4 +8,8 @@ urlpatterns = [
     path("children/<int:pk>/restrict/", views.child_restrict, name="restrict"),
     path("children/<int:pk>/lift-restriction/", views.restriction_lift, name="lift"),
     path("children/<int:pk>/break-glass/", views.break_glass, name="break_glass"),
+    path("subject-access/", subject_access_views.request_list, name="subject_access_list"),
+    path("subject-access/new/", subject_access_views.request_open, name="subject_access_new"),
+    path("subject-access/<int:pk>/", subject_access_views.request_detail, name="subject_access_detail"),
+    path("subject-access/<int:pk>/<str:fmt>/", subject_access_views.request_download, name="subject_access_download"),
 ]

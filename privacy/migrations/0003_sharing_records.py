@@ -7,103 +7,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('children', '0007_s47_enquiry'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('organisations', '0003_data_protection_officer'),
-        ('privacy', '0002_restricted_records'),
+        ("children", "0007_s47_enquiry"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("organisations", "0003_data_protection_officer"),
+        ("privacy", "0002_restricted_records"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SharingAgreement',
+            name="SharingAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('parties', models.TextField(help_text='The agencies that signed it.')),
-                ('lawful_basis', models.CharField(choices=[('public_task', 'UK GDPR Article 6(1)(e): public task'), ('legal_obligation', 'UK GDPR Article 6(1)(c): legal obligation'), ('vital_interests', 'UK GDPR Article 6(1)(d): vital interests'), ('law_enforcement', 'Data Protection Act 2018 Part 3: law enforcement purposes')], max_length=30)),
-                ('special_category_condition', models.CharField(blank=True, help_text='For example, DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk.', max_length=300, verbose_name='condition for special category data')),
-                ('active', models.BooleanField(default=True, help_text='Only active agreements can be chosen for a new share.')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='review date')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                ("parties", models.TextField(help_text="The agencies that signed it.")),
+                (
+                    "lawful_basis",
+                    models.CharField(
+                        choices=[
+                            ("public_task", "UK GDPR Article 6(1)(e): public task"),
+                            ("legal_obligation", "UK GDPR Article 6(1)(c): legal obligation"),
+                            ("vital_interests", "UK GDPR Article 6(1)(d): vital interests"),
+                            ("law_enforcement", "Data Protection Act 2018 Part 3: law enforcement purposes"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "special_category_condition",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example, DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk.",
+                        max_length=300,
+                        verbose_name="condition for special category data",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Only active agreements can be chosen for a new share."
+                    ),
+                ),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="review date")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSharingAgreement',
+            name="HistoricalSharingAgreement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('parties', models.TextField(help_text='The agencies that signed it.')),
-                ('lawful_basis', models.CharField(choices=[('public_task', 'UK GDPR Article 6(1)(e): public task'), ('legal_obligation', 'UK GDPR Article 6(1)(c): legal obligation'), ('vital_interests', 'UK GDPR Article 6(1)(d): vital interests'), ('law_enforcement', 'Data Protection Act 2018 Part 3: law enforcement purposes')], max_length=30)),
-                ('special_category_condition', models.CharField(blank=True, help_text='For example, DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk.', max_length=300, verbose_name='condition for special category data')),
-                ('active', models.BooleanField(default=True, help_text='Only active agreements can be chosen for a new share.')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='review date')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                ("parties", models.TextField(help_text="The agencies that signed it.")),
+                (
+                    "lawful_basis",
+                    models.CharField(
+                        choices=[
+                            ("public_task", "UK GDPR Article 6(1)(e): public task"),
+                            ("legal_obligation", "UK GDPR Article 6(1)(c): legal obligation"),
+                            ("vital_interests", "UK GDPR Article 6(1)(d): vital interests"),
+                            ("law_enforcement", "Data Protection Act 2018 Part 3: law enforcement purposes"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "special_category_condition",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example, DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk.",
+                        max_length=300,
+                        verbose_name="condition for special category data",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Only active agreements can be chosen for a new share."
+                    ),
+                ),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="review date")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical sharing agreement',
-                'verbose_name_plural': 'historical sharing agreements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical sharing agreement",
+                "verbose_name_plural": "historical sharing agreements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSharingRecord',
+            name="HistoricalSharingRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('what', models.CharField(max_length=200)),
-                ('subject_id', models.PositiveBigIntegerField()),
-                ('recipients', models.CharField(max_length=500)),
-                ('lawful_basis', models.CharField(choices=[('public_task', 'UK GDPR Article 6(1)(e): public task'), ('legal_obligation', 'UK GDPR Article 6(1)(c): legal obligation'), ('vital_interests', 'UK GDPR Article 6(1)(d): vital interests'), ('law_enforcement', 'Data Protection Act 2018 Part 3: law enforcement purposes')], max_length=30)),
-                ('shared_at', models.DateTimeField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('child', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='children.child')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shared_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject_type', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contenttypes.contenttype')),
-                ('to_agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.agency')),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='privacy.sharingagreement')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("what", models.CharField(max_length=200)),
+                ("subject_id", models.PositiveBigIntegerField()),
+                ("recipients", models.CharField(max_length=500)),
+                (
+                    "lawful_basis",
+                    models.CharField(
+                        choices=[
+                            ("public_task", "UK GDPR Article 6(1)(e): public task"),
+                            ("legal_obligation", "UK GDPR Article 6(1)(c): legal obligation"),
+                            ("vital_interests", "UK GDPR Article 6(1)(d): vital interests"),
+                            ("law_enforcement", "Data Protection Act 2018 Part 3: law enforcement purposes"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("shared_at", models.DateTimeField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "to_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisations.agency",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="privacy.sharingagreement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical sharing record',
-                'verbose_name_plural': 'historical sharing records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical sharing record",
+                "verbose_name_plural": "historical sharing records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SharingRecord',
+            name="SharingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(max_length=200)),
-                ('subject_id', models.PositiveBigIntegerField()),
-                ('recipients', models.CharField(max_length=500)),
-                ('lawful_basis', models.CharField(choices=[('public_task', 'UK GDPR Article 6(1)(e): public task'), ('legal_obligation', 'UK GDPR Article 6(1)(c): legal obligation'), ('vital_interests', 'UK GDPR Article 6(1)(d): vital interests'), ('law_enforcement', 'Data Protection Act 2018 Part 3: law enforcement purposes')], max_length=30)),
-                ('shared_at', models.DateTimeField()),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to='privacy.sharingagreement')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='children.child')),
-                ('shared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('to_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("what", models.CharField(max_length=200)),
+                ("subject_id", models.PositiveBigIntegerField()),
+                ("recipients", models.CharField(max_length=500)),
+                (
+                    "lawful_basis",
+                    models.CharField(
+                        choices=[
+                            ("public_task", "UK GDPR Article 6(1)(e): public task"),
+                            ("legal_obligation", "UK GDPR Article 6(1)(c): legal obligation"),
+                            ("vital_interests", "UK GDPR Article 6(1)(d): vital interests"),
+                            ("law_enforcement", "Data Protection Act 2018 Part 3: law enforcement purposes"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("shared_at", models.DateTimeField()),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shares",
+                        to="privacy.sharingagreement",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="children.child"
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "to_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="organisations.agency"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-shared_at', '-pk'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='sharing_subject_idx')],
+                "ordering": ["-shared_at", "-pk"],
+                "indexes": [models.Index(fields=["subject_type", "subject_id"], name="sharing_subject_idx")],
             },
         ),
     ]

@@ -5,7 +5,10 @@ emergency access and the manager's actions, so the children app shows them witho
 the privacy app in Python.
 """
 
+import datetime
+
 from django import template
+from django.utils import timezone
 
 from privacy import selectors, services
 
@@ -24,3 +27,15 @@ def restriction_panel(context, child):
         "may_restrict": may_restrict,
         "grant": selectors.live_grant(user=user, child=child) if restriction else None,
     }
+
+
+@register.filter
+def uk_time(value):
+    """A subject access bundle's UTC time (ISO 8601, 'Z') as UK time; anything else as it is."""
+    if isinstance(value, str) and len(value) >= 20 and value.endswith("Z") and value[10:11] == "T":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return timezone.localtime(moment).strftime("%-d %b %Y %H:%M")
+    return value

@@ -26,6 +26,13 @@ ROUTES = {
     "privacy:restrict": "child",
     "privacy:lift": "child",
     "privacy:break_glass": "child",
+    # Subject access: the pages are refused (403) but to data protection officers; a request and
+    # its files 404 for anyone but the officers of a council serving the child
+    # (tests/privacy/test_subject_access.py).
+    "privacy:subject_access_list": "page",
+    "privacy:subject_access_new": "page",
+    "privacy:subject_access_detail": "dpo_request",
+    "privacy:subject_access_download": "dpo_request",
     "children:list": "page",
     "children:create": "page",
     "children:detail": "child",

@@ -2,6 +2,7 @@
 log by person. Checked with axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from organisations.roles import Role
 from tests.browser.test_journeys import sign_in
@@ -21,7 +22,7 @@ def test_who_viewed_a_record_and_the_officers_search(page, world, assert_accessi
     sign_in(page, world.manager_a, assert_accessible)
     page.goto(world.c1.get_absolute_url())
     viewers = page.get_by_role("table", name="The latest reads of this child’s data, newest first (UK time)")
-    assert viewers.get_by_text("Cora Ordinator").first.is_visible()  # her home page and the child's page
+    expect(viewers.get_by_text("Cora Ordinator").first).to_be_visible()  # her home page and the child's page
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/**")
@@ -31,10 +32,10 @@ def test_who_viewed_a_record_and_the_officers_search(page, world, assert_accessi
     assert_accessible(page)
     page.get_by_label("Who viewed (email address)").fill("not an email")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Who viewed (email address)").fill(world.coordinator_a.email)
     page.get_by_role("button", name="Search").click()
     results = page.get_by_role("table", name="Reads found, newest first (UK time)")
-    assert results.get_by_text("Chloe Ashdown").first.is_visible()
+    expect(results.get_by_text("Chloe Ashdown").first).to_be_visible()
     assert_accessible(page)

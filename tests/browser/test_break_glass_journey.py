@@ -5,6 +5,7 @@ finds the alert in their inbox (issue 7; security battery Z7, Z8). Checked with 
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from interviews.models import Notification
 from privacy.models import BreakGlassGrant, Restriction
@@ -31,15 +32,15 @@ def test_a_restricted_record_opened_by_breaking_the_glass(page, world, assert_ac
     manager_signed_in_with = totp_code(world.manager_a)
     page.goto(child.get_absolute_url())
     page.get_by_role("link", name="Restrict this record").click()
-    assert page.get_by_role("heading", name="Restrict this record").is_visible()
+    expect(page.get_by_role("heading", name="Restrict this record")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Restrict this record").click()
-    assert page.get_by_text("Enter the reason for restricting this record").first.is_visible()
+    expect(page.get_by_text("Enter the reason for restricting this record").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Why is this record restricted?").fill("Forced marriage: the family must not find her")
     page.get_by_label("Sophie Worker").check()
     page.get_by_role("button", name="Restrict this record").click()
-    assert page.get_by_text("The record is restricted").first.is_visible()
+    expect(page.get_by_text("The record is restricted").first).to_be_visible()
     assert_accessible(page)
     assert Restriction.objects.get(child=child).members.get().user == world.social_worker_a
     sign_out(page)
@@ -50,21 +51,21 @@ def test_a_restricted_record_opened_by_breaking_the_glass(page, world, assert_ac
     assert page.get_by_text("Ashdown").count() == 0
     assert_accessible(page)
     page.goto(child.get_absolute_url())
-    assert page.get_by_role("heading", name="This record is restricted").is_visible()
+    expect(page.get_by_role("heading", name="This record is restricted")).to_be_visible()
     assert page.get_by_text("Ashdown").count() == 0
     assert_accessible(page)
 
     page.get_by_label("Why do you need to see this record now?").fill("Missing overnight; police need her associates")
     page.get_by_label("Authentication code").fill("000000")
     page.get_by_role("button", name="Break the glass").click()
-    assert page.get_by_text("The authentication code is not right").first.is_visible()
+    expect(page.get_by_text("The authentication code is not right").first).to_be_visible()
     assert_accessible(page)
     assert not BreakGlassGrant.objects.exists()
 
     page.get_by_label("Authentication code").fill(new_code(world.coordinator_a, signed_in_with))
     page.get_by_role("button", name="Break the glass").click()
-    assert page.get_by_role("heading", name="Chloe Ashdown").is_visible()
-    assert page.get_by_text("You have emergency access (break-glass) until").is_visible()
+    expect(page.get_by_role("heading", name="Chloe Ashdown")).to_be_visible()
+    expect(page.get_by_text("You have emergency access (break-glass) until")).to_be_visible()
     assert_accessible(page)
     assert BreakGlassGrant.objects.get().user == world.coordinator_a
     sign_out(page)
@@ -72,10 +73,10 @@ def test_a_restricted_record_opened_by_breaking_the_glass(page, world, assert_ac
     new_code(world.manager_a, manager_signed_in_with)
     sign_in(page, world.manager_a, assert_accessible)
     page.get_by_role("link", name="Inbox").click()
-    assert page.get_by_text("Cora Ordinator used break-glass to open a restricted record").first.is_visible()
+    expect(page.get_by_text("Cora Ordinator used break-glass to open a restricted record").first).to_be_visible()
     assert_accessible(page)
     assert Notification.objects.filter(user=world.manager_a, kind="break_glass").exists()
     page.goto(child.get_absolute_url())
     viewers = page.get_by_role("table", name="The latest reads of this child’s data, newest first (UK time)")
-    assert viewers.get_by_text("Emergency access (break-glass)").first.is_visible()
+    expect(viewers.get_by_text("Emergency access (break-glass)").first).to_be_visible()
     assert_accessible(page)

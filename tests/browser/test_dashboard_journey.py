@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from episodes.models import Category, Episode, EpisodeState, Source
 from tests.browser.test_journeys import sign_in
@@ -36,7 +37,7 @@ def test_a_manager_filters_the_dashboard_and_follows_a_figure(page, world, asser
 
     sign_in(page, world.manager_a, assert_accessible)
     page.get_by_role("link", name="Dashboard").click()
-    assert page.get_by_role("heading", name="Dashboard", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Local authority").select_option(label="Manchester")
@@ -44,18 +45,18 @@ def test_a_manager_filters_the_dashboard_and_follows_a_figure(page, world, asser
     page.get_by_label("End of the period").fill(today.isoformat())
     page.get_by_role("button", name="Apply filters").click()
 
-    assert page.get_by_role("img", name="Bar chart of episodes: How long").is_visible()
+    expect(page.get_by_role("img", name="Bar chart of episodes: How long")).to_be_visible()
     durations = page.get_by_role("table", name="How long: episodes and children")
-    assert durations.get_by_role("link", name="1 episode: How long, 6 to 24 hours", exact=True).is_visible()
-    assert durations.get_by_role("link", name="1 episode: How long, Under 6 hours", exact=True).is_visible()
+    expect(durations.get_by_role("link", name="1 episode: How long, 6 to 24 hours", exact=True)).to_be_visible()
+    expect(durations.get_by_role("link", name="1 episode: How long, Under 6 hours", exact=True)).to_be_visible()
     headlines = page.get_by_role("table", name="Episodes and children in the period, with the previous period")
-    assert headlines.get_by_role("link", name="2 episodes", exact=True).is_visible()
-    assert headlines.get_by_role("link", name="1 children with 2 or more episodes", exact=True).is_visible()
+    expect(headlines.get_by_role("link", name="2 episodes", exact=True)).to_be_visible()
+    expect(headlines.get_by_role("link", name="1 children with 2 or more episodes", exact=True)).to_be_visible()
     assert_accessible(page)
 
     durations.get_by_role("link", name="1 episode: How long, 6 to 24 hours").click()
-    assert page.get_by_role("heading", name="How long: 6 to 24 hours").is_visible()
-    assert page.get_by_text("1 episode counted in this figure").is_visible()
+    expect(page.get_by_role("heading", name="How long: 6 to 24 hours")).to_be_visible()
+    expect(page.get_by_text("1 episode counted in this figure")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Amy Ashworth").click()
     page.wait_for_url(f"**{overnight.get_absolute_url()}")

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from episodes.models import Episode
 from tests.browser.test_journeys import sign_in
@@ -22,16 +23,16 @@ def local(hours_ago: float) -> str:
 def test_record_a_report_then_the_return_and_the_safe_and_well_check(page, world, assert_accessible):
     sign_in(page, world.coordinator_a, assert_accessible)
     page.goto(world.c1.get_absolute_url())
-    assert page.get_by_role("heading", name="Episodes").is_visible()
+    expect(page.get_by_role("heading", name="Episodes")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Record a police report").click()
     page.wait_for_url("**" + reverse("episodes:create") + "*")
-    assert page.get_by_text("This report is about Chloe Ashdown").is_visible()
+    expect(page.get_by_text("This report is about Chloe Ashdown")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Record report").click()  # nothing filled in
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     assert not Episode.objects.exists()
 
@@ -44,22 +45,22 @@ def test_record_a_report_then_the_return_and_the_safe_and_well_check(page, world
     page.get_by_role("button", name="Record report").click()
 
     page.wait_for_url("**/episodes/*/")
-    assert page.get_by_text("The police report was recorded.").is_visible()
-    assert page.get_by_text("Greater Manchester Police, MP/424242").is_visible()
+    expect(page.get_by_text("The police report was recorded.")).to_be_visible()
+    expect(page.get_by_text("Greater Manchester Police, MP/424242")).to_be_visible()
     assert_accessible(page)
     episode = Episode.objects.get(force_reference="MP/424242")
     assert episode.child == world.c1
 
     page.get_by_role("button", name="Record the return").click()
-    assert page.get_by_role("heading", name="Record the child’s return").is_visible()
+    expect(page.get_by_role("heading", name="Record the child’s return")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("When did the child return or was found?").fill(local(1))
     page.get_by_label("Where was the child found? (optional)").fill("Bus station")
     page.get_by_label("Postcode where found (optional)").fill("m1 2ab")
     page.get_by_label("Found or brought back by the police").check()
     page.get_by_role("button", name="Record return").click()
-    assert page.get_by_text("The return was recorded.").is_visible()
-    assert page.get_by_text("M1 2AB").first.is_visible()
+    expect(page.get_by_text("The return was recorded.")).to_be_visible()
+    expect(page.get_by_text("M1 2AB").first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Record the safe-and-well check").click()
@@ -70,16 +71,16 @@ def test_record_a_report_then_the_return_and_the_safe_and_well_check(page, world
     page.get_by_label("Who held the check? (optional)").fill("PC Shah, GMP")
     page.get_by_label("Outcome of the check (optional)").fill("Safe; stayed with a friend")
     page.get_by_role("button", name="Record check").click()
-    assert page.get_by_text("The safe-and-well check was recorded.").is_visible()
+    expect(page.get_by_text("The safe-and-well check was recorded.")).to_be_visible()
     assert_accessible(page)
 
     timeline = page.locator("#timeline ~ ol")
     for title in ("Safe-and-well check recorded", "Return recorded", "Episode recorded"):
-        assert timeline.get_by_role("heading", name=title).first.is_visible()
-    assert timeline.get_by_text("Where found: — → Bus station").is_visible()
+        expect(timeline.get_by_role("heading", name=title).first).to_be_visible()
+    expect(timeline.get_by_text("Where found: — → Bus station")).to_be_visible()
 
     page.get_by_role("link", name="Episodes", exact=True).first.click()
-    assert page.get_by_role("link", name="Chloe Ashdown").first.is_visible()
+    expect(page.get_by_role("link", name="Chloe Ashdown").first).to_be_visible()
     assert_accessible(page)
     episode.refresh_from_db()
     assert episode.state == "returned" and episode.safe_and_well.held_by == "PC Shah, GMP"

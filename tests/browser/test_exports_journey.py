@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_journeys import sign_in
 from tests.reporting.ssda903_cases import YEAR, build_cases, expected_missing_rows
@@ -17,7 +18,7 @@ def test_a_manager_downloads_the_statutory_returns(page, world, assert_accessibl
     cases = build_cases(world)
     sign_in(page, world.manager_a, assert_accessible)
     page.get_by_role("link", name="Statutory returns").click()
-    assert page.get_by_role("heading", name="Statutory returns").is_visible()
+    expect(page.get_by_role("heading", name="Statutory returns")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Collection year").select_option(str(YEAR))

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from interviews.models import InterviewDownload, RecordState, ReturnInterview, Status
 from tests.browser.test_journeys import sign_in
@@ -30,7 +31,7 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
     # The coordinator allocates from the list.
     sign_in(page, world.coordinator_a, assert_accessible)
     page.get_by_role("link", name="Return interviews").click()
-    assert page.get_by_role("heading", name="Return interviews").is_visible()
+    expect(page.get_by_role("heading", name="Return interviews")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Chloe Ashdown").click()
     assert_accessible(page)
@@ -38,7 +39,7 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
     assert_accessible(page)
     page.get_by_label("Return interview worker").select_option(label="Rhian Worker")
     page.get_by_role("button", name="Allocate").click()
-    assert page.get_by_text("The interview was allocated.").is_visible()
+    expect(page.get_by_text("The interview was allocated.")).to_be_visible()
     assert_accessible(page)
     sign_out(page)
 
@@ -54,14 +55,14 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
         page.get_by_label("Phone call").check()
         page.get_by_label(result).check()
         page.get_by_role("button", name="Record attempt").click()
-        assert page.get_by_text("The contact attempt was recorded.").is_visible()
+        expect(page.get_by_text("The contact attempt was recorded.")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Write the interview record").click()
     assert_accessible(page)
     page.get_by_role("button", name="Submit for authorisation").click()  # nothing filled in
-    assert page.get_by_text("There is a problem").is_visible()
-    assert page.get_by_text("The child’s own words", exact=False).first.is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(page.get_by_text("The child’s own words", exact=False).first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("When did the interview take place?").fill(local(2))
     page.get_by_label("Where did the interview take place?").fill("Youth centre")
@@ -76,7 +77,7 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
     page.get_by_label("Yes, with the people named").check()
     page.get_by_label("Shared with whom?").fill("Social worker and police")
     page.get_by_role("button", name="Submit for authorisation").click()
-    assert page.get_by_text("The record was sent for authorisation.").is_visible()
+    expect(page.get_by_text("The record was sent for authorisation.")).to_be_visible()
     assert_accessible(page)
     interview.refresh_from_db()
     assert interview.status == Status.COMPLETED and interview.within_72_hours
@@ -91,8 +92,8 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
     page.get_by_label("Authorise and share").check()
     page.get_by_label("Information sharing agreement").select_option(label=str(agreement))
     page.get_by_role("button", name="Save decision").click()
-    assert page.get_by_text("Your decision was saved.").is_visible()
-    assert page.get_by_text("Shared outside the council").is_visible()
+    expect(page.get_by_text("Your decision was saved.")).to_be_visible()
+    expect(page.get_by_text("Shared outside the council")).to_be_visible()
     assert_accessible(page)
     assert ReturnInterview.objects.get().record.state == RecordState.AUTHORISED
     sign_out(page)
@@ -100,7 +101,7 @@ def test_allocate_record_attempts_complete_authorise_and_download(page, world, a
     # The social worker finds it in their inbox and downloads the PDF.
     sign_in(page, world.social_worker_a, assert_accessible)
     page.get_by_role("link", name="Inbox").click()
-    assert page.get_by_text("A return interview record was shared with you").is_visible()
+    expect(page.get_by_text("A return interview record was shared with you")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Open").first.click()
     page.wait_for_url("**" + interview.get_absolute_url())
@@ -133,13 +134,13 @@ def test_from_the_home_page_the_hub_overrides_the_triage_and_the_social_worker_r
     page.get_by_role("button", name="Override the triage").click()
     assert_accessible(page)
     page.get_by_role("button", name="Save triage").click()  # nothing chosen
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Red").check()
     page.get_by_label("Why are you changing the triage?").fill("Seen with older males at the station")
     page.get_by_role("button", name="Save triage").click()
-    assert page.get_by_text("The triage was changed.").is_visible()
-    assert page.get_by_text("Red: interview needed overridden: Seen with older males at the station").is_visible()
+    expect(page.get_by_text("The triage was changed.")).to_be_visible()
+    expect(page.get_by_text("Red: interview needed overridden: Seen with older males at the station")).to_be_visible()
     assert_accessible(page)
     sign_out(page)
 
@@ -150,9 +151,9 @@ def test_from_the_home_page_the_hub_overrides_the_triage_and_the_social_worker_r
     page.get_by_label("When did the social worker visit?").fill(local(1))
     page.get_by_role("group", name="Was the child seen alone?").get_by_label("Yes").check()
     page.get_by_role("button", name="Record visit").click()
-    assert page.get_by_text("The social worker’s visit was recorded.").is_visible()
+    expect(page.get_by_text("The social worker’s visit was recorded.")).to_be_visible()
     assert_accessible(page)
     page.goto("/")
-    assert page.get_by_text("No visit to a returned child is waiting for you.").is_visible()
+    expect(page.get_by_text("No visit to a returned child is waiting for you.")).to_be_visible()
     interview.refresh_from_db()
     assert interview.effective_triage == "red"

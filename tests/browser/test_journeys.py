@@ -5,6 +5,7 @@ Every page visited is checked with axe (WCAG 2.2 AA).
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from children.models import Child
 from tests.factories import PASSWORD, UserFactory, totp_code
@@ -27,19 +28,19 @@ def sign_in(page, user, assert_accessible):
 
 def test_sign_in_with_mfa_and_find_a_child(page, world, assert_accessible):
     sign_in(page, world.coordinator_a, assert_accessible)
-    assert page.get_by_role("heading", name="What needs doing today").is_visible()
+    expect(page.get_by_role("heading", name="What needs doing today")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Children").first.click()
     assert_accessible(page)
     page.get_by_label("Name or alias").fill("ashdown")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("heading", name="1 child found").is_visible()
+    expect(page.get_by_role("heading", name="1 child found")).to_be_visible()
     assert_accessible(page)
     assert page.get_by_role("link", name="Callum").count() == 0  # another authority's child
 
     page.get_by_role("link", name="Ashdown, Chloe").click()
-    assert page.get_by_role("heading", name="Chloe Ashdown").is_visible()
+    expect(page.get_by_role("heading", name="Chloe Ashdown")).to_be_visible()
     assert_accessible(page)
 
 
@@ -48,7 +49,7 @@ def test_wrong_password_shows_an_error_that_names_the_problem(page, world, asser
     page.get_by_label("Email").fill(world.coordinator_a.email)
     page.get_by_label("Password").fill("not-my-password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("The email address and/or password you specified are not correct.").first.is_visible()
+    expect(page.get_by_text("The email address and/or password you specified are not correct.").first).to_be_visible()
     assert_accessible(page)
 
 
@@ -58,7 +59,7 @@ def test_add_a_child_then_correct_the_record(page, world, assert_accessible):
     assert_accessible(page)
 
     page.get_by_role("button", name="Add child").click()  # nothing filled in
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     assert not Child.objects.filter(responsible_authority=world.la_a).exclude(pk__in=[world.c1.pk]).exists()
 
@@ -68,8 +69,8 @@ def test_add_a_child_then_correct_the_record(page, world, assert_accessible):
     page.get_by_label("Responsible authority").select_option(label="Manchester")
     page.get_by_label("Child sexual exploitation (CSE)").check()
     page.get_by_role("button", name="Add child").click()
-    assert page.get_by_role("heading", name="Siobhán Nguyễn").is_visible()
-    assert page.get_by_text("Child sexual exploitation (CSE)").is_visible()
+    expect(page.get_by_role("heading", name="Siobhán Nguyễn")).to_be_visible()
+    expect(page.get_by_text("Child sexual exploitation (CSE)")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Change this record").click()
@@ -77,7 +78,7 @@ def test_add_a_child_then_correct_the_record(page, world, assert_accessible):
     page.get_by_label("Usual clothing").fill("Green parka, white trainers")
     page.get_by_label("Why are you changing this record?").fill("Carer gave an updated description")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("Green parka, white trainers").is_visible()
+    expect(page.get_by_text("Green parka, white trainers")).to_be_visible()
 
     child = Child.objects.get(family_name="Nguyễn")
     assert child.history.first().history_change_reason == "Carer gave an updated description"
@@ -101,7 +102,7 @@ def test_a_new_user_sets_up_two_factor_authentication_before_anything_else(page,
     user.totp_secret = page.get_by_label("Authenticator secret").input_value().strip()
     page.get_by_label("Authenticator code").fill(totp_code(user))
     page.locator("main").get_by_role("button").first.click()
-    assert page.get_by_text("recovery codes", exact=False).first.is_visible()
+    expect(page.get_by_text("recovery codes", exact=False).first).to_be_visible()
     assert_accessible(page)
     page.goto(reverse("children:list"))
-    assert page.get_by_role("heading", name="Children", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Children", exact=True)).to_be_visible()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from episodes.models import Episode, HeldReport
 from tests.browser.test_journeys import sign_in
@@ -31,22 +32,22 @@ def test_coordinator_confirms_a_likely_match_from_the_queue(page, world, assert_
     sign_in(page, world.coordinator_a, assert_accessible)
     page.get_by_role("link", name=re.compile("to confirm")).first.click()
     page.wait_for_url("**" + reverse("episodes:held_list"))
-    assert page.get_by_role("heading", name="Records to confirm").is_visible()
+    expect(page.get_by_role("heading", name="Records to confirm")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name=f"GMP {held.force_reference}").click()
-    assert page.get_by_role("heading", name=f"Police record GMP {held.force_reference}: Jaden Okoro").is_visible()
+    expect(page.get_by_role("heading", name=f"Police record GMP {held.force_reference}: Jaden Okoro")).to_be_visible()
     assert_accessible(page)
     # The misspelt given name is highlighted and marked in words; what agrees is not.
     given_name = page.get_by_role("row", name=re.compile("^Given name"))
     assert given_name.locator("mark").inner_text() == "Jayden"
-    assert given_name.get_by_text("Different").is_visible()
+    expect(given_name.get_by_text("Different")).to_be_visible()
     assert page.get_by_role("row", name=re.compile("^Family name")).locator("mark").count() == 0
     assert page.get_by_role("row", name=re.compile("^Ethnicity")).locator("mark").count() == 0
-    assert page.get_by_text("Same date of birth, name spelt differently").is_visible()
+    expect(page.get_by_text("Same date of birth, name spelt differently")).to_be_visible()
 
     page.get_by_role("button", name="Confirm").click()  # nothing chosen
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     assert not Episode.objects.filter(force_reference=held.force_reference).exists()
 
@@ -56,10 +57,12 @@ def test_coordinator_confirms_a_likely_match_from_the_queue(page, world, assert_
     episode = Episode.objects.get(force_reference=held.force_reference)
     assert episode.child == jayden
     assert page.url.endswith(reverse("episodes:detail", args=[episode.pk]))
-    assert page.get_by_text(f"Police record GMP {held.force_reference} is now an episode of Jayden Okoro.").is_visible()
+    expect(
+        page.get_by_text(f"Police record GMP {held.force_reference} is now an episode of Jayden Okoro.")
+    ).to_be_visible()
     assert_accessible(page)
 
     page.goto(reverse("episodes:held_detail", args=[held.pk]))
-    assert page.get_by_text("Linked to an existing child: Jayden Okoro").first.is_visible()
+    expect(page.get_by_text("Linked to an existing child: Jayden Okoro").first).to_be_visible()
     assert page.get_by_role("button", name="Confirm").count() == 0
     assert_accessible(page)

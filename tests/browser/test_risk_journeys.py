@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from deadlines.services import sweep
 from risk import rules, services
@@ -25,19 +26,19 @@ def test_a_coordinator_acknowledges_an_escalation_from_the_inbox(page, world, as
 
     sign_in(page, world.coordinator_a, assert_accessible)
     page.get_by_role("link", name="Inbox").click()
-    assert page.get_by_text("Escalation (Missing more than 24 hours)").is_visible()
+    expect(page.get_by_text("Escalation (Missing more than 24 hours)")).to_be_visible()
     assert_accessible(page)
     page.locator("form", has_text="Escalation (Missing more than 24 hours)").get_by_role("button", name="Open").click()
-    assert page.get_by_role("heading", name="Escalation: Missing more than 24 hours").is_visible()
+    expect(page.get_by_role("heading", name="Escalation: Missing more than 24 hours")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Acknowledge").click()
-    assert page.get_by_text("You acknowledged the escalation.").is_visible()
+    expect(page.get_by_text("You acknowledged the escalation.")).to_be_visible()
     assert_accessible(page)
     recipient = EscalationRecipient.objects.get(user=world.coordinator_a, escalation__rule=rules.MISSING_24_HOURS)
     assert recipient.acknowledged_at is not None
 
     page.get_by_role("link", name="Back to the child").click()
-    assert page.get_by_role("heading", name="Escalations").is_visible()
+    expect(page.get_by_role("heading", name="Escalations")).to_be_visible()
     assert_accessible(page)
 
 
@@ -50,30 +51,30 @@ def test_record_a_meeting_with_its_chair_and_an_action(page, world, assert_acces
     page.get_by_role("button", name="Record the meeting").click()
     assert_accessible(page)
     page.get_by_role("button", name="Save").click()  # no chair, no time
-    assert page.get_by_text("There is a problem").is_visible()
-    assert page.get_by_text("a meeting cannot be recorded without a chair").first.is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(page.get_by_text("a meeting cannot be recorded without a chair").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("When was the meeting held?").fill(local(1))
     page.get_by_label("Who chaired it?").select_option(label="Mandy Manager")
     page.get_by_label("Sophie Worker").check()
     page.get_by_label("Review date").fill((timezone.localdate() + datetime.timedelta(days=28)).isoformat())
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The meeting was recorded.").is_visible()
+    expect(page.get_by_text("The meeting was recorded.")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Add an action").click()
     assert_accessible(page)
     page.get_by_label("Action").fill("Share the pen picture with the police")
     page.get_by_role("button", name="Add action").click()  # no owner, no date
-    assert page.get_by_text("an action needs an owner").first.is_visible()
+    expect(page.get_by_text("an action needs an owner").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Owner").select_option(label="Sophie Worker")
     page.get_by_label("Due by").fill((timezone.localdate() + datetime.timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Add action").click()
-    assert page.get_by_text("The action was added.").is_visible()
+    expect(page.get_by_text("The action was added.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Mark done").click()
-    assert page.get_by_text("The action was marked done.").is_visible()
+    expect(page.get_by_text("The action was marked done.")).to_be_visible()
     assert_accessible(page)
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.HELD and meeting.chair == world.manager_a
@@ -106,15 +107,15 @@ def test_a_social_worker_completes_an_assessment_and_a_manager_signs_it_off(page
     page.get_by_label("How the young person took part").fill("Agreed the plan")
     page.get_by_label("How parents and carers took part").fill("Carer took part")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("can never be longer than 6 hours").first.is_visible()
+    expect(page.get_by_text("can never be longer than 6 hours").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Address 1: hours before reporting to the police").fill("2")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("The draft was saved.").is_visible()
+    expect(page.get_by_text("The draft was saved.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("The child's social worker").check()
     page.get_by_role("button", name="Sign this version").click()
-    assert page.get_by_text("You signed the assessment.").is_visible()
+    expect(page.get_by_text("You signed the assessment.")).to_be_visible()
     assert_accessible(page)
     sign_out(page)
 
@@ -124,7 +125,7 @@ def test_a_social_worker_completes_an_assessment_and_a_manager_signs_it_off(page
     assert_accessible(page)
     page.get_by_label("The manager").check()
     page.get_by_role("button", name="Sign this version").click()
-    assert page.get_by_text("You signed the assessment.").is_visible()
+    expect(page.get_by_text("You signed the assessment.")).to_be_visible()
     assert_accessible(page)
     assessment.refresh_from_db()
     assert assessment.state == AssessmentState.SIGNED

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from episodes import tasks
 from episodes.models import Episode, ImportJob
@@ -45,7 +46,6 @@ def feed(tmp_path, rows):
 def test_upload_a_feed_file_follow_its_progress_and_download_the_rejected_rows(
     page, world, assert_accessible, broker, tmp_path
 ):
-    from playwright.sync_api import expect
 
     good = [report_row(given_name="Łukasz", family_name="Nowak"), report_row(given_name="Zoë", family_name="Lee")]
     bad = [report_row(category="lost"), report_row(returned_at="yesterday evening")]
@@ -130,5 +130,5 @@ def test_a_refused_file_says_why_on_the_job_page(page, world, assert_accessible,
     tasks.run_import_job(ImportJob.objects.get().pk)
 
     page.get_by_role("heading", name="The file was refused").wait_for()
-    assert page.get_by_text("The file is not UTF-8 text").is_visible()
+    expect(page.get_by_text("The file is not UTF-8 text")).to_be_visible()
     assert_accessible(page)

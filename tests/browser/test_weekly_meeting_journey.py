@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from reporting.weekly import week_of
 from tests.browser.test_journeys import sign_in
@@ -19,19 +20,19 @@ def test_the_weekly_meeting_list_from_the_home_page_to_paper(page, world, assert
 
     sign_in(page, world.coordinator_a, assert_accessible)
     page.get_by_role("link", name="The weekly missing meeting list").click()
-    assert page.get_by_role("heading", name="Chloe Ashdown").is_visible()
+    expect(page.get_by_role("heading", name="Chloe Ashdown")).to_be_visible()
     table = page.get_by_role("table", name="Chloe Ashdown’s episodes this week")
-    assert table.get_by_text("MP/77").is_visible()
-    assert table.get_by_text("Missing for 3 hours so far").is_visible()
+    expect(table.get_by_text("MP/77")).to_be_visible()
+    expect(table.get_by_text("Missing for 3 hours so far")).to_be_visible()
     assert_accessible(page)
 
     page.emulate_media(media="print")
-    assert not page.locator(".govuk-header").is_visible()
-    assert not page.get_by_role("navigation", name="Other weeks").is_visible()
-    assert table.is_visible()
+    expect(page.locator(".govuk-header")).not_to_be_visible()
+    expect(page.get_by_role("navigation", name="Other weeks")).not_to_be_visible()
+    expect(table).to_be_visible()
     page.emulate_media(media="screen")
 
     page.get_by_role("link", name="Previous week").click()
     monday, *_ = week_of(timezone.localdate() - datetime.timedelta(days=7))
-    assert page.get_by_role("heading", name=f"Week of {monday:%A} {monday.day} {monday:%B %Y}").is_visible()
+    expect(page.get_by_role("heading", name=f"Week of {monday:%A} {monday.day} {monday:%B %Y}")).to_be_visible()
     assert_accessible(page)

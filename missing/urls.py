@@ -16,6 +16,7 @@ urlpatterns = [
     path("weekly-meeting/", reporting_weekly.weekly_meeting_list, name="weekly_meeting_list"),
     path("accounts/", include("allauth.urls")),
     path("account/", organisations_views.your_account, name="your_account"),
+    path("account/sessions/<int:session_id>/end/", organisations_views.session_end, name="session_end"),
     path("children/", include("children.urls")),
     path("episodes/", include("episodes.urls")),
     path("interviews/", include("interviews.urls")),

@@ -1,9 +1,10 @@
 """Administrators create accounts, agencies and memberships here; every change keeps history."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Agency, LocalAuthority, Membership, User
 
 
@@ -26,6 +27,18 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["end_all_sessions"]
+
+    @admin.action(description="End all sessions of the selected people (they have left, or lost a device)")
+    def end_all_sessions(self, request, queryset):
+        ended = 0
+        for user in queryset:
+            count = services.sessions_end_all(user)
+            self.log_change(request, user, f"Ended all sessions ({count})")
+            ended += count
+        self.message_user(
+            request, f"Ended {ended} session{'s' if ended != 1 else ''} of {len(queryset)} people.", messages.SUCCESS
+        )
 
 
 @admin.register(Agency)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from children.models import Child
@@ -121,6 +122,7 @@ def _restricted_child(user, pk) -> Child | None:
 
 
 @login_required
+@sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def break_glass(request, pk):
     """Emergency access to a restricted record (security battery Z8). Anyone out of the child's
@@ -150,6 +152,9 @@ def break_glass(request, pk):
                     child=child,
                     reason=form.cleaned_data["reason"],
                 )
+                # Security battery S4: a step-up of privilege gets a new session key, so a key
+                # learnt before it does not carry the emergency access.
+                request.session.cycle_key()
                 messages.success(
                     request, "You have emergency access to this record. The child’s managers have been told."
                 )

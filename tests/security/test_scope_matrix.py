@@ -19,6 +19,8 @@ ROUTES = {
     "keepalive": "page",
     "weekly_meeting_list": "page",
     "your_account": "page",
+    # Ending a session: only one's own; another person's is a 404 (tests/security/test_sessions.py).
+    "session_end": "own_session",
     "health": "public",
     "privacy:access_log": "page",
     # Restricting a child and breaking the glass: 404 out of the child's scope

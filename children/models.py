@@ -1,6 +1,7 @@
 """Children, their aliases and the establishments they are placed in (after domain.md, 'Children')."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -119,6 +120,13 @@ def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | Non
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
+def photo_path(instance, filename: str) -> str:
+    """A child's photo is stored under a name of our own: the uploaded name may name the child,
+    or carry path tricks (issue 7, 'Bad input'); only a known image extension is kept."""
+    extension = next((e for e in (".jpg", ".jpeg", ".png") if filename.lower().endswith(e)), "")
+    return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class Child(models.Model):
     """A child (under 18) or a care leaver aged 16 or 17, as every agency knows them."""
 
@@ -207,7 +215,7 @@ class Child(models.Model):
     phone = models.CharField("mobile phone", max_length=30, blank=True)
     places_frequented = models.TextField(blank=True)
     associates = models.TextField(blank=True, help_text="Adults of concern and peers the child spends time with.")
-    photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)
+    photo = models.ImageField(upload_to=photo_path, blank=True)
     photo_taken_on = models.DateField(null=True, blank=True)
 
     # Lower-cased, accent-free "given family aliases" for search that ignores case and accents.

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from django.utils import timezone
 
 from children.models import Gender
+from missing.text import CONTROL_CHARACTERS
 from organisations.models import Agency, LocalAuthority
 from organisations.roles import AgencyKind
 
@@ -96,7 +97,6 @@ MAX_FIELD_BYTES = 10 * 1024 * 1024
 
 # The full UK postcode format (outward code, inward code), any spacing or case.
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FeedRefused(Exception):

@@ -28,6 +28,9 @@ else:
     # A fixed key is only ever used on a developer's machine or in tests.
     SECRET_KEY = env.str("SECRET_KEY", default="homeward-dev-only-" + "x" * 40)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Keys retired by a rotation: still accepted for what they signed (sessions, password reset
+# links) until those expire, never used to sign anything new (docs/backup.md, Rotating keys).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The admin (accounts, agencies, reference data) sits behind the same sign-in and MFA as the rest.
 ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=not PRODUCTION)

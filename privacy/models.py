@@ -23,6 +23,7 @@ class AccessKind(models.TextChoices):
     EXPORT = "export", "Exported a file"
     REFUSED = "refused", "Refused: out of their scope"
     EMERGENCY = "emergency", "Emergency access (break-glass)"
+    RESTORE = "restore", "Restored the database from a backup"
 
 
 class AppendOnly(Exception):

@@ -4,7 +4,8 @@ read, whatever number of parts of the page showed that child (security battery H
 recording what is shared outside the agency that owns it (`share_outside`).
 
 Restricting a child's record, lifting it, naming people on it and breaking the glass: one
-function each, called alike from the pages and any later API or command."""
+function each, called alike from the pages and any later API or command. And recording a
+restore of the whole database from a backup (`restore_record`)."""
 
 import datetime
 import uuid
@@ -87,6 +88,33 @@ def access_refused(request, *, model, pk) -> AccessLogEntry | None:
         path=http.get_full_path()[:500],
         request_id=request_id_of(request),
         ip=http.META.get("REMOTE_ADDR") or None,
+    )
+
+
+class RestoreNotRecorded(Exception):
+    """The person named for a restore is not an active administrator of the restored data."""
+
+
+def restore_record(
+    *, backup: str, by_email: str, verified: bool, now: datetime.datetime | None = None
+) -> AccessLogEntry:
+    """Record in the restored database's access log that it was restored from `backup`, by whom
+    (security battery B4, B5: a restore discloses everything in it, so it is logged like a read
+    and survives in every later backup). Only an active administrator of the restored data may
+    be named."""
+    user = User.objects.filter(email__iexact=by_email.strip(), is_active=True).first()
+    if user is None or not user.has_role(Role.ADMINISTRATOR):
+        raise RestoreNotRecorded(f"{by_email} is not an active administrator in the restored data.")
+    outcome = "every table matches its manifest" if verified else "some tables differ from its manifest"
+    name = backup.rsplit("/", 1)[-1]
+    return AccessLogEntry.objects.create(
+        at=now or timezone.now(),
+        user=user,
+        organisation=_organisation(user),
+        kind=AccessKind.RESTORE,
+        what=f"Restored the database from {name}"[:200],
+        path=f"backup:{name}"[:500],
+        reason=f"Checked after the restore: {outcome}.",
     )
 
 

@@ -7,6 +7,8 @@ as text.
 
 import csv
 import io
+import itertools
+from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,9 +21,15 @@ def spreadsheet_safe(value) -> str:
 
 def csv_text(columns: list[str], rows: list[dict]) -> str:
     """CSV with a header line, every cell (header included) made spreadsheet-safe."""
+    return "".join(csv_lines(columns, rows))
+
+
+def csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    """The same CSV a line at a time, for a download too long to build in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(column) for column in columns])
-    for row in rows:
-        writer.writerow([spreadsheet_safe(row.get(column, "")) for column in columns])
-    return out.getvalue()
+    for cells in itertools.chain([dict(zip(columns, columns, strict=True))], rows):
+        writer.writerow([spreadsheet_safe(cells.get(column, "")) for column in columns])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()

@@ -15,12 +15,31 @@ from organisations.roles import CHILD_READERS, Role
 from .models import AccessLogEntry, BreakGlassGrant, Restriction, RestrictionMember, SharingRecord
 
 
-def viewers_of(child_id: int) -> QuerySet[AccessLogEntry]:
-    """Every read of the child's data, newest first (index access_child_idx)."""
-    return AccessLogEntry.objects.filter(child_id=child_id).select_related("user").order_by("-at", "-id")
+def viewers_of(
+    child_id: int, *, since: datetime.datetime | None = None, until: datetime.datetime | None = None
+) -> QuerySet[AccessLogEntry]:
+    """Every read of the child's data (from `since`, before `until`), newest first (index
+    access_child_idx)."""
+    entries = _in_period(AccessLogEntry.objects.filter(child_id=child_id), since, until)
+    return entries.select_related("user").order_by("-at", "-id")
 
 
-def log_for_officer(*, officer, user_email: str = "", child_id: int | None = None) -> QuerySet[AccessLogEntry]:
+def _in_period(entries, since, until):
+    if since is not None:
+        entries = entries.filter(at__gte=since)
+    if until is not None:
+        entries = entries.filter(at__lt=until)
+    return entries
+
+
+def log_for_officer(
+    *,
+    officer,
+    user_email: str = "",
+    child_id: int | None = None,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+) -> QuerySet[AccessLogEntry]:
     """What a data protection officer may search: reads of the children of the local authorities
     their councils serve, and every read by the people of their own agencies."""
     agencies = [m.agency for m in officer.active_memberships() if m.role == Role.DATA_PROTECTION_OFFICER]
@@ -34,7 +53,7 @@ def log_for_officer(*, officer, user_email: str = "", child_id: int | None = Non
         entries = entries.filter(user__email__iexact=user_email.strip())
     if child_id is not None:
         entries = entries.filter(child_id=child_id)
-    return entries.select_related("user").order_by("-at", "-id")
+    return _in_period(entries, since, until).select_related("user").order_by("-at", "-id")
 
 
 def shares_of(subject) -> list[SharingRecord]:

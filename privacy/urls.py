@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import subject_access_views, views
+from . import access_log_views, subject_access_views, views
 
 app_name = "privacy"
 urlpatterns = [
-    path("access-log/", views.access_log_search, name="access_log"),
+    path("access-log/", access_log_views.access_log_search, name="access_log"),
+    path("children/<int:pk>/viewers/", access_log_views.child_viewers, name="child_viewers"),
     path("children/<int:pk>/restrict/", views.child_restrict, name="restrict"),
     path("children/<int:pk>/lift-restriction/", views.restriction_lift, name="lift"),
     path("children/<int:pk>/break-glass/", views.break_glass, name="break_glass"),

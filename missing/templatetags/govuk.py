@@ -12,6 +12,7 @@ from datetime import timedelta
 from django import forms, template
 from django.forms import widgets
 from django.forms.boundfield import BoundWidget
+from django.http import QueryDict
 from django.template.defaultfilters import linebreaksbr, stringfilter
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeData, mark_safe
@@ -296,11 +297,19 @@ def govuk_duration(value: timedelta) -> str:
 @register.simple_tag(takes_context=True)
 def govuk_page_url(context, page_number) -> str:
     """The current URL's query string with `page` set, keeping every other filter."""
+    return query_with(context, page=page_number)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current URL's query string with `changes` set (a None drops the key), keeping every
+    other filter: `{% query_with format="csv" page=None %}`."""
     request = context.get("request")
-    if request is None:
-        return f"?page={page_number}"
-    query = request.GET.copy()
-    query["page"] = page_number
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
     return f"?{query.urlencode()}"
 
 

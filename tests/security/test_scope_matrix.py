@@ -23,6 +23,9 @@ ROUTES = {
     "session_end": "own_session",
     "health": "public",
     "privacy:access_log": "page",
+    # Who has viewed a child: 404 out of the child's scope, 403 but for managers
+    # (tests/privacy/test_viewers.py).
+    "privacy:child_viewers": "child",
     # Restricting a child and breaking the glass: 404 out of the child's scope
     # (tests/privacy/test_restricted.py).
     "privacy:restrict": "child",

@@ -55,3 +55,12 @@ class BreakGlassForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
         error_messages={"required": "Enter the code your authenticator app shows"},
     )
+
+
+class BreakGlassReviewForm(forms.Form):
+    note = forms.CharField(
+        label="What did you find?",
+        help_text="For example, whether the reason held up and what the person read. Kept with the record of the use.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what you found when you reviewed this use of break-glass"},
+    )

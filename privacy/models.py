@@ -139,6 +139,12 @@ class BreakGlassGrant(models.Model):
     reason = models.TextField()
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # Every use waits in the data protection officer's review queue until they review it.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:

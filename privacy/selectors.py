@@ -42,11 +42,8 @@ def log_for_officer(
 ) -> QuerySet[AccessLogEntry]:
     """What a data protection officer may search: reads of the children of the local authorities
     their councils serve, and every read by the people of their own agencies."""
-    agencies = [m.agency for m in officer.active_memberships() if m.role == Role.DATA_PROTECTION_OFFICER]
-    authorities = {a.pk for agency in agencies for a in agency.local_authorities.all()}
-    children = Child.objects.filter(
-        Q(responsible_authority_id__in=authorities) | Q(host_authority_id__in=authorities)
-    ).values("pk")
+    agencies = _officer_agencies(officer)
+    children = children_of_officer(officer).values("pk")
     people = Membership.objects.filter(agency__in=agencies).values("user_id")
     entries = AccessLogEntry.objects.filter(Q(child_id__in=children) | Q(user_id__in=people))
     if user_email:
@@ -54,6 +51,27 @@ def log_for_officer(
     if child_id is not None:
         entries = entries.filter(child_id=child_id)
     return _in_period(entries, since, until).select_related("user").order_by("-at", "-id")
+
+
+def _officer_agencies(officer) -> list:
+    return [m.agency for m in officer.active_memberships() if m.role == Role.DATA_PROTECTION_OFFICER]
+
+
+def children_of_officer(officer) -> QuerySet[Child]:
+    """The children whose records a data protection officer answers for: those of the local
+    authorities their councils serve (responsible or host), restricted ones included."""
+    authorities = {a.pk for agency in _officer_agencies(officer) for a in agency.local_authorities.all()}
+    return Child.objects.filter(Q(responsible_authority_id__in=authorities) | Q(host_authority_id__in=authorities))
+
+
+def break_glass_to_review(officer) -> QuerySet[BreakGlassGrant]:
+    """The break-glass uses on the officer's children not yet reviewed, oldest first (security
+    battery Z8: every use is a review queue item)."""
+    return (
+        BreakGlassGrant.objects.filter(reviewed_at__isnull=True, child__in=children_of_officer(officer).values("pk"))
+        .select_related("user", "child")
+        .order_by("granted_at", "pk")
+    )
 
 
 def shares_of(subject) -> list[SharingRecord]:

@@ -261,6 +261,32 @@ def may_restrict(user, child: Child) -> bool:
     return manages and Child.objects.visible_to(user).filter(pk=child.pk).exists()
 
 
+REVIEW_NOTE_MAX_CHARS = 2000
+
+
+@transaction.atomic
+def break_glass_review(
+    *, grant: BreakGlassGrant, by, note: str, now: datetime.datetime | None = None
+) -> BreakGlassGrant:
+    """A data protection officer of a council serving the child reviews one use of break-glass
+    (security battery Z8: each use waits in their queue) and notes what they found."""
+    from .selectors import children_of_officer
+
+    if not children_of_officer(by).filter(pk=grant.child_id).exists():
+        raise PermissionDenied("Break-glass uses are reviewed by a data protection officer of the child's council.")
+    note = (note or "").strip()
+    if not note:
+        raise RestrictionRefused("Enter what you found when you reviewed this use of break-glass", code="note")
+    if len(note) > REVIEW_NOTE_MAX_CHARS:
+        raise RestrictionRefused(f"Keep the note to {REVIEW_NOTE_MAX_CHARS} characters or fewer", code="note")
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.reviewed_at is not None:
+        raise RestrictionRefused(f"{grant.reviewed_by} already reviewed this use of break-glass", code="note")
+    grant.reviewed_by, grant.reviewed_at, grant.review_note = by, now or timezone.now(), note
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    return grant
+
+
 def may_break_glass(user, child: Child) -> bool:
     """Someone who would see the child if it were not restricted, and now does not."""
     in_scope = Child.objects.in_scope_before_restrictions(user).filter(pk=child.pk).exists()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import access_log_views, subject_access_views, views
+from . import access_log_views, break_glass_review_views, subject_access_views, views
 
 app_name = "privacy"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("children/<int:pk>/restrict/", views.child_restrict, name="restrict"),
     path("children/<int:pk>/lift-restriction/", views.restriction_lift, name="lift"),
     path("children/<int:pk>/break-glass/", views.break_glass, name="break_glass"),
+    path("break-glass-uses/", break_glass_review_views.review_list, name="break_glass_reviews"),
+    path("break-glass-uses/<int:pk>/", break_glass_review_views.review, name="break_glass_review"),
     path("subject-access/", subject_access_views.request_list, name="subject_access_list"),
     path("subject-access/new/", subject_access_views.request_open, name="subject_access_new"),
     path("subject-access/<int:pk>/", subject_access_views.request_detail, name="subject_access_detail"),

@@ -10,6 +10,7 @@ from children.selectors import children_allocated_to
 from episodes import selectors as episodes
 from interviews import selectors as interviews
 from organisations.roles import AGGREGATE_ONLY, CHILD_READERS, Role
+from privacy.selectors import break_glass_to_review
 from privacy.services import note_children
 from risk import selectors as risk
 from risk.workingdays import UK_TIME, previous_working_day, start_of_day
@@ -43,7 +44,10 @@ def home(request):
         "weekly_meeting": user.has_role(*MEETING_ROLES),
         "can_export": bool(export_authorities(user)),
         "records_to_confirm": None,
+        "break_glass_to_review": 0,
     }
+    if context["is_officer"]:
+        context["break_glass_to_review"] = break_glass_to_review(user).count()
     if user.has_role(*EPISODE_WORKERS):
         missing = list(episodes.missing_now(user=user)[: MISSING_NOW_SHOWN + 1])
         new_since = start_of_day(previous_working_day(now.astimezone(UK_TIME).date()))

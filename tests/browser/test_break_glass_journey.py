@@ -1,6 +1,7 @@
 """A manager restricts a child's record; an unnamed coordinator who needs it in an emergency
 breaks the glass with a reason and their authentication code, and reads the record; the manager
-finds the alert in their inbox (issue 7; security battery Z7, Z8). Checked with axe."""
+finds the alert in their inbox, and the data protection officer reviews the use from their queue
+(issue 7; security battery Z7, Z8). Checked with axe."""
 
 import time
 
@@ -8,10 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from interviews.models import Notification
+from organisations.roles import Role
 from privacy.models import BreakGlassGrant, Restriction
 from tests.browser.test_interview_journeys import sign_out
 from tests.browser.test_journeys import sign_in
-from tests.factories import totp_code
+from tests.factories import person, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +30,7 @@ def new_code(user, used: str) -> str:
 
 def test_a_restricted_record_opened_by_breaking_the_glass(page, world, assert_accessible):
     child = world.c1
+    officer = person(Role.DATA_PROTECTION_OFFICER, world.council_a, full_name="Dana Protection")
     sign_in(page, world.manager_a, assert_accessible)
     manager_signed_in_with = totp_code(world.manager_a)
     page.goto(child.get_absolute_url())
@@ -80,3 +83,23 @@ def test_a_restricted_record_opened_by_breaking_the_glass(page, world, assert_ac
     viewers = page.get_by_role("table", name="The latest reads of this child’s data, newest first (UK time)")
     expect(viewers.get_by_text("Emergency access (break-glass)").first).to_be_visible()
     assert_accessible(page)
+    sign_out(page)
+
+    # The data protection officer reviews the use from the queue on their home page.
+    sign_in(page, officer, assert_accessible)
+    page.get_by_role("link", name="Break-glass uses to review").click()
+    queue = page.get_by_role("table", name="1 use not yet reviewed, oldest first")
+    expect(queue.get_by_text("Missing overnight; police need her associates")).to_be_visible()
+    assert_accessible(page)
+    queue.get_by_role("link", name="review the use by Cora Ordinator").click()
+    expect(page.get_by_role("heading", name="Review a break-glass use")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.get_by_text("Enter what you found when you reviewed this use of break-glass").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("What did you find?").fill("Confirmed with the duty inspector: reason holds.")
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.get_by_text("The break-glass use by Cora Ordinator is reviewed.")).to_be_visible()
+    expect(page.get_by_text("Nothing to review")).to_be_visible()
+    assert_accessible(page)
+    assert BreakGlassGrant.objects.get().reviewed_by == officer

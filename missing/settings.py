@@ -172,6 +172,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A password reset link works once, for an hour (security battery A8).
+PASSWORD_RESET_TIMEOUT = 3600
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Homeward] "
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no email (with a sign-up link) to addresses with no account

@@ -1,5 +1,6 @@
 """Homeward's URLs. Every route that shows a child's data lives in an app and checks scope."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -34,6 +35,9 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
 ]
 
-# The admin is for administrators; production mounts it only when ADMIN_ENABLED is set.
+# The admin is for administrators; production mounts it only when ADMIN_ENABLED is set. Its own
+# sign-in form asks only for the password, so it sends people to Homeward's sign-in instead:
+# password and TOTP code, like every other way in (security battery A5).
 if settings.ADMIN_ENABLED:
+    admin.site.login = secure_admin_login(admin.site.login)
     urlpatterns.append(path("admin/", admin.site.urls))

@@ -1,11 +1,15 @@
 """Signing in: password then TOTP for everyone, lockout after repeated failures, session limits."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import PASSWORD, UserFactory, totp_code
 
@@ -151,3 +155,37 @@ def test_disabling_a_user_ends_their_sessions_on_the_next_request(client, world)
     world.coordinator_a.is_active = False
     world.coordinator_a.save()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_admin_sign_in_is_not_a_way_round_the_second_factor(client, world):
+    """Security battery A5: the admin's own sign-in form asks for the password alone, so it sends
+    people to Homeward's sign-in, which asks for the TOTP code too."""
+    admin = world.admin
+    response = client.post("/admin/login/", {"username": admin.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert client.get("/admin/").status_code == 302
+    assert client.get(reverse("home")).status_code == 302  # still signed out
+
+    sign_in(client, admin.email, PASSWORD)
+    assert client.get("/admin/").status_code == 302  # the password alone opens nothing
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(admin)})
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_password_reset_link_lasts_an_hour_and_works_once(client, world):
+    """Security battery A8."""
+    user = world.coordinator_a
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    (email,) = mail.outbox
+    link = re.search(r"https?://[^/\s]+(/\S+)", email.body)[1]
+    start = timezone.now()
+    with time_machine.travel(start + datetime.timedelta(minutes=61), tick=False):
+        assert Client().get(link, follow=True).context.get("token_fail")
+    with time_machine.travel(start + datetime.timedelta(minutes=59), tick=False):
+        page = client.get(link, follow=True)
+        assert not page.context.get("token_fail") and "password1" in page.context["form"].fields
+        new = "a-new-long-passphrase-2026"
+        client.post(page.redirect_chain[-1][0], {"password1": new, "password2": new})
+        assert Client().get(link, follow=True).context.get("token_fail")  # used
+        user.refresh_from_db()
+        assert user.check_password(new)

@@ -22,8 +22,11 @@ def interview_list(*, user, status: str = "") -> QuerySet[ReturnInterview]:
 def caseload(*, user, now) -> QuerySet[ReturnInterview]:
     """The worker's open interviews by time left: overdue first (the longest overdue at the top),
     then the soonest due."""
+    # Security battery Z7: through the scope, so an interview of a child restricted from the
+    # worker (allocated before the restriction) leaves their caseload and home page.
     return (
-        ReturnInterview.objects.filter(worker=user, status__in=OPEN_STATUSES)
+        ReturnInterview.objects.visible_to(user)
+        .filter(worker=user, status__in=OPEN_STATUSES)
         .select_related("child")
         .annotate(overdue=Case(When(due_at__lte=now, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("overdue", "due_at", "pk")

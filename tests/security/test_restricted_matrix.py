@@ -100,6 +100,7 @@ NAMED = {
         "privacy:restrict": 403,
         "privacy:lift": 403,
         "privacy:break_glass": 302,
+        "privacy:child_viewers": 403,  # who viewed: managers only
         "episodes:detail": 200,
         "episodes:record_return": 403,
         "episodes:reclassify": 403,
@@ -144,6 +145,7 @@ NAMED = {
         "privacy:restrict": 200,
         "privacy:lift": 200,
         "privacy:break_glass": 302,
+        "privacy:child_viewers": 200,  # who viewed: managers only
         "episodes:detail": 200,
         "episodes:record_return": 302,
         "episodes:reclassify": 200,
@@ -190,6 +192,7 @@ BREAK_GLASS_COORDINATOR = {
     "privacy:restrict": 403,
     "privacy:lift": 403,
     "privacy:break_glass": 302,  # already open: to the record
+    "privacy:child_viewers": 403,  # who viewed: managers only
     "episodes:detail": 200,
     "episodes:record_return": 302,
     "episodes:reclassify": 200,

@@ -232,3 +232,24 @@ def test_passwords_and_api_keys_never_reach_the_logs(client, world, devices, cap
     assert caplog.records, "the requests were logged"
     for secret in secrets:
         assert secret not in logged
+
+
+def test_with_the_cache_down_people_stay_signed_in_and_can_sign_in(client, world, devices, settings, caplog):
+    """S8: sessions are in the database and the cache holds only rate limits and throttles, so
+    with Redis unreachable a signed-in person keeps working and a new sign-in works."""
+    laptop = devices.sign_in(world.coordinator_a, LAPTOP)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "missing.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with caplog.at_level(logging.WARNING, logger="missing.cache"):
+        with devices.travel():
+            assert signed_in(laptop)
+            assert laptop.get(reverse("api-children-list")).status_code == 200  # the API throttle too
+        phone = devices.sign_in(world.social_worker_a, PHONE)
+        with devices.travel():
+            assert signed_in(phone)
+    assert "The cache is unavailable" in caplog.text

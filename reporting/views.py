@@ -10,6 +10,7 @@ from children.selectors import children_allocated_to
 from episodes import selectors as episodes
 from interviews import selectors as interviews
 from organisations.roles import AGGREGATE_ONLY, CHILD_READERS, Role
+from privacy import retention
 from privacy.services import note_children
 from risk import selectors as risk
 from risk.workingdays import UK_TIME, previous_working_day, start_of_day
@@ -34,6 +35,7 @@ def home(request):
         "aggregate_only": user.roles() <= AGGREGATE_ONLY and bool(user.roles()),
         "is_admin": user.has_role(Role.ADMINISTRATOR) or user.is_superuser,
         "is_officer": user.has_role(Role.DATA_PROTECTION_OFFICER),
+        "retention_reviewer": retention.is_reviewer(user),
         "child_count": visible.count(),
         "allocated": children_allocated_to(user).select_related("responsible_authority")[:20],
         "recent": visible.order_by("-created_at").select_related("responsible_authority")[:10]

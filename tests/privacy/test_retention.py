@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import InternalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -357,3 +358,22 @@ def test_the_admin_shows_the_erasure_log_read_only(client, world, past):
         == 403
     )
     assert ErasureRecord.objects.filter(pk=erasure.pk).exists()
+
+
+def test_the_review_page_makes_the_same_queries_for_10_and_100_records(client, world):
+    """Sign-in and session, the reader's memberships and their councils' authorities, the reviews
+    with their entries, rules and authorities, the children, the erasures, the holds, and one
+    insert into the access log: never a query per record."""
+    client.force_login(world.manager_a)
+    client.get(reverse("privacy:retention_review"))  # the first request of a session does more
+    counts = []
+    for size in (10, 100):
+        RetentionReview.objects.all().delete()
+        for _ in range(size - Child.objects.filter(responsible_authority=world.la_a).count() + 1):
+            aged(make_child(responsible=world.la_a), years=26)
+        retention.retention_reviews_make()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("privacy:retention_review"))
+        assert page.content.decode().count("Awaiting a manager’s decision") == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

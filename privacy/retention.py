@@ -295,7 +295,10 @@ def child_erase(*, child: Child, by, reason: str, now: datetime.datetime | None 
     now = now or timezone.now()
     if not may_confirm_deletion(by, child):
         raise PermissionDenied("Only a manager of the child’s council can confirm a deletion.")
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    # Locked: a hold placed meanwhile waits for this, and a second confirmation finds nothing.
+    child = Child.objects.select_for_update().filter(pk=child.pk).first()
+    if child is None:
+        raise RetentionRefused("This record is already deleted")
     reason = _check_reason(reason, "deleting this record")
     names = [n for n in (child.given_name, child.family_name) if len(n) > 1]
     if any(re.search(rf"\b{re.escape(name)}\b", reason, re.IGNORECASE) for name in names):

@@ -54,9 +54,7 @@ def review(request):
         )
         for review in latest.values()
     ]
-    holds = list(
-        LegalHold.objects.filter(child__in=reach, lifted_at__isnull=True).select_related("child", "placed_by")
-    )
+    holds = list(LegalHold.objects.filter(child__in=reach, lifted_at__isnull=True).select_related("child", "placed_by"))
     note_children(request, [*children.values(), *(hold.child for hold in holds)], what="retention review")
     return render(request, "privacy/retention_review.html", {"reviews": reviews, "holds": holds})
 
@@ -116,9 +114,7 @@ def hold_lift(request, pk):
             messages.success(request, "The legal hold is lifted.")
             return redirect("privacy:retention_child", pk=child.pk)
     note_access(request, what="retention of a record", child=child)
-    return render(
-        request, "privacy/retention_hold.html", {"form": form, "child": child, "lifting": True, "hold": hold}
-    )
+    return render(request, "privacy/retention_hold.html", {"form": form, "child": child, "lifting": True, "hold": hold})
 
 
 @login_required

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -347,6 +348,11 @@ CELERY_BEAT_SCHEDULE = {
     "make-access-log-partitions": {
         "task": "privacy.tasks.make_access_log_partitions",
         "schedule": 24 * 3600.0,
+    },
+    # The monthly retention review, on the first of the month at 06:30 UTC (privacy/retention.py).
+    "make-retention-reviews": {
+        "task": "privacy.tasks.make_retention_reviews",
+        "schedule": crontab(minute=30, hour=6, day_of_month=1),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(

@@ -8,10 +8,10 @@ every migration; the application role owns nothing."""
 
 from django.db import connection, transaction
 
-from .models import AccessLogEntry
+from .models import AccessLogEntry, ErasureRecord
 
 # The tables the application may only add to.
-APPEND_ONLY = [AccessLogEntry]
+APPEND_ONLY = [AccessLogEntry, ErasureRecord]
 
 
 class UnknownRole(Exception):

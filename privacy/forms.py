@@ -1,8 +1,10 @@
-"""Forms for restricting a child's record, lifting the restriction and breaking the glass: they
-only read the input; the rules are in privacy/services.py."""
+"""Forms for restricting a child's record, lifting the restriction and breaking the glass, and
+for legal holds and confirming a deletion: they only read the input; the rules are in
+privacy/services.py and privacy/retention.py."""
 
 from django import forms
 
+from .retention import REASON_MAX_CHARS
 from .services import BREAK_GLASS_REASON_MIN_CHARS
 
 
@@ -63,4 +65,39 @@ class BreakGlassReviewForm(forms.Form):
         help_text="For example, whether the reason held up and what the person read. Kept with the record of the use.",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what you found when you reviewed this use of break-glass"},
+    )
+
+
+def _reason(label: str, required: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text or f"Up to {REASON_MAX_CHARS} characters.",
+        max_length=REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": required,
+            "max_length": f"The reason must be {REASON_MAX_CHARS} characters or fewer",
+        },
+    )
+
+
+class LegalHoldForm(forms.Form):
+    reason = _reason(
+        "Why must this record be kept?",
+        "Enter the reason for the legal hold",
+        "For example: a claim against the council, a public inquiry, a police investigation. "
+        f"Up to {REASON_MAX_CHARS} characters.",
+    )
+
+
+class LiftLegalHoldForm(forms.Form):
+    reason = _reason("Why is the legal hold lifted?", "Enter the reason for lifting the legal hold")
+
+
+class ConfirmDeletionForm(forms.Form):
+    reason = _reason(
+        "Why may this record be deleted now?",
+        "Enter the reason for deleting this record",
+        "It is kept in the erasure log for ever: do not name the child or anyone else. "
+        f"Up to {REASON_MAX_CHARS} characters.",
     )

@@ -4,12 +4,17 @@ refuses, and on PostgreSQL a trigger refuses UPDATE and DELETE from anyone).
 
 Restricted records and break-glass: a restriction names the only people who see a child; anyone
 else in scope may get time-limited emergency access (privacy/services.py). And the records of
-what was shared outside the agency that owns it, under which agreement."""
+what was shared outside the agency that owns it, under which agreement.
+
+Retention (privacy/retention.py): the schedule by record type and legal status, legal holds, the
+monthly review of the records past their date, and the erasure log a confirmed deletion leaves.
+Like the access log, the erasure log is append-only."""
 
 import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -27,7 +32,7 @@ class AccessKind(models.TextChoices):
 
 
 class AppendOnly(Exception):
-    """Raised on any attempt to change or delete an access log row."""
+    """Raised on any attempt to change or delete a row of the access log or the erasure log."""
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -270,3 +275,182 @@ class SubjectAccessRequest(models.Model):
     @property
     def overdue(self) -> bool:
         return self.state == self.State.OPEN and timezone.localdate() > self.due_on
+
+
+# --- Retention -----------------------------------------------------------------------------------
+
+
+class RecordType(models.TextChoices):
+    CHILD = "child", "Child’s record (the child and everything held on them)"
+
+
+class RetentionRule(models.Model):
+    """How long one type of record is kept: to the child's Nth birthday, by whether the child was
+    ever looked after, for every authority (no local authority) or for one, which then overrides
+    the default. The administrator keeps them in the admin; the defaults come from a migration."""
+
+    record_type = models.CharField(max_length=20, choices=RecordType.choices, default=RecordType.CHILD)
+    looked_after = models.BooleanField(
+        "for children who were ever looked after",
+        help_text="Ticked: children looked after at any time (care leavers included). Not ticked: every other child.",
+    )
+    keep_until_birthday = models.PositiveSmallIntegerField(
+        "keep until this birthday",
+        validators=[MinValueValidator(18), MaxValueValidator(120)],
+        help_text="For example 75: the record is due for review and deletion on the child’s 75th birthday.",
+    )
+    local_authority = models.ForeignKey(
+        "organisations.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty for the default of every authority; an authority’s own rule overrides it.",
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Where the period comes from, for example a retention schedule."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["record_type", "local_authority__name", "-looked_after"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "looked_after", "local_authority"],
+                condition=models.Q(local_authority__isnull=False),
+                name="retention_rule_once_per_authority",
+            ),
+            models.UniqueConstraint(
+                fields=["record_type", "looked_after"],
+                condition=models.Q(local_authority__isnull=True),
+                name="retention_rule_one_default",
+            ),
+        ]
+
+    def __str__(self):
+        who = "Looked-after children’s records" if self.looked_after else "Other children’s records"
+        where = self.local_authority.name if self.local_authority_id else "default"
+        return f"{who} to the {ordinal(self.keep_until_birthday)} birthday ({where})"
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+class LegalHold(models.Model):
+    """A child's record kept beyond its retention date (litigation, a public inquiry, a police
+    investigation): while a hold is in force the record is never listed for deletion and cannot
+    be deleted. Lifting keeps the row. PROTECT: the database refuses to delete a child that has
+    a hold row; the deletion removes lifted holds itself."""
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=models.Q(lifted_at__isnull=True), name="legal_hold_one_in_force"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True) | models.Q(lifted_by__isnull=False),
+                name="legal_hold_lifted_by_someone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Legal hold on child {self.child_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None
+
+
+class RetentionReview(models.Model):
+    """One month's list, for one local authority, of the children's records past their retention
+    date: made on the first of the month by Celery beat, once however often it runs."""
+
+    local_authority = models.ForeignKey("organisations.LocalAuthority", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="The first day of the month reviewed.")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "local_authority__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["local_authority", "month"], name="retention_review_once_a_month")
+        ]
+
+    def __str__(self):
+        return f"Retention review {self.month:%B %Y}, {self.local_authority}"
+
+
+class RetentionReviewEntry(models.Model):
+    """A child listed in a review, and the rule and date that put them there. A plain child id,
+    not a foreign key: the review outlives the record it lists."""
+
+    review = models.ForeignKey(RetentionReview, on_delete=models.CASCADE, related_name="entries")
+    child_id = models.BigIntegerField()
+    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
+    retain_until = models.DateField("retention date")
+
+    class Meta:
+        ordering = ["retain_until", "child_id"]
+        constraints = [models.UniqueConstraint(fields=["review", "child_id"], name="retention_entry_once")]
+
+    def __str__(self):
+        return f"Child {self.child_id}, kept until {self.retain_until:%d %b %Y}"
+
+
+class ErasureQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("The erasure log cannot be changed.")
+
+    def delete(self):
+        raise AppendOnly("The erasure log cannot be deleted from.")
+
+
+class ErasureRecord(models.Model):
+    """The tombstone of a child's record deleted at the end of its retention (ICO: a log of the
+    erasure, without its content): who confirmed, when, under which rule, the plain id, the date
+    it was kept until and how many records of each type went. No name, date of birth or other
+    content. Append-only: save refuses a change, delete refuses, and on PostgreSQL a trigger
+    refuses UPDATE and DELETE from anyone."""
+
+    id = models.BigAutoField(primary_key=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    child_id = models.BigIntegerField()
+    local_authority = models.ForeignKey("organisations.LocalAuthority", on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
+    # The rule as it read then: the administrator may change it later.
+    rule_description = models.CharField(max_length=300)
+    retain_until = models.DateField("retention date")
+    reason = models.CharField(max_length=500)
+    # Model label -> rows deleted (history rows under their history model's label).
+    counts = models.JSONField(default=dict)
+    objects = ErasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+        indexes = [models.Index(fields=["child_id"], name="erasure_child_idx")]
+        verbose_name_plural = "erasure log"
+
+    def __str__(self):
+        return f"Child {self.child_id} erased {timezone.localtime(self.erased_at):%d %b %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("The erasure log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("The erasure log cannot be deleted from.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import access_log_views, break_glass_review_views, subject_access_views, views
+from . import access_log_views, break_glass_review_views, retention_views, subject_access_views, views
 
 app_name = "privacy"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("subject-access/new/", subject_access_views.request_open, name="subject_access_new"),
     path("subject-access/<int:pk>/", subject_access_views.request_detail, name="subject_access_detail"),
     path("subject-access/<int:pk>/<str:fmt>/", subject_access_views.request_download, name="subject_access_download"),
+    path("retention/", retention_views.review, name="retention_review"),
+    path("retention/children/<int:pk>/", retention_views.child_retention, name="retention_child"),
+    path("retention/children/<int:pk>/hold/", retention_views.hold_place, name="retention_hold"),
+    path("retention/children/<int:pk>/lift-hold/", retention_views.hold_lift, name="retention_lift_hold"),
+    path("retention/children/<int:pk>/delete/", retention_views.erase, name="retention_delete"),
 ]

@@ -10,6 +10,7 @@ from children.selectors import children_allocated_to
 from episodes import selectors as episodes
 from interviews import selectors as interviews
 from organisations.roles import AGGREGATE_ONLY, CHILD_READERS, Role
+from privacy import retention
 from privacy.selectors import break_glass_to_review
 from privacy.services import note_children
 from risk import selectors as risk
@@ -35,6 +36,7 @@ def home(request):
         "aggregate_only": user.roles() <= AGGREGATE_ONLY and bool(user.roles()),
         "is_admin": user.has_role(Role.ADMINISTRATOR) or user.is_superuser,
         "is_officer": user.has_role(Role.DATA_PROTECTION_OFFICER),
+        "retention_reviewer": retention.is_reviewer(user),
         "child_count": visible.count(),
         "allocated": children_allocated_to(user).select_related("responsible_authority")[:20],
         "recent": visible.order_by("-created_at").select_related("responsible_authority")[:10]

@@ -30,6 +30,7 @@ def ensure_reference_data() -> None:
         from django.apps import apps
 
         importlib.import_module("organisations.migrations.0002_reference_data").load_reference_data(apps)
+        importlib.import_module("privacy.migrations.0007_retention").load_default_rules(apps)
 
 
 def authority(ons_code: str) -> LocalAuthority:

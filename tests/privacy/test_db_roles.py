@@ -22,7 +22,7 @@ def app_role(world):
         cursor.execute(f"CREATE ROLE {role} NOLOGIN")
     out = StringIO()
     call_command("grant_app_role", role, stdout=out)
-    assert f"{role} may now only add to: privacy_accesslogentry." in out.getvalue()
+    assert f"{role} may now only add to: privacy_accesslogentry, privacy_erasurerecord." in out.getvalue()
     return role
 
 

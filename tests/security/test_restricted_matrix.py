@@ -101,6 +101,10 @@ NAMED = {
         "privacy:lift": 403,
         "privacy:break_glass": 302,
         "privacy:child_viewers": 403,  # who viewed: managers only
+        "privacy:retention_child": 404,  # retention is the council's managers' and officers'
+        "privacy:retention_hold": 404,  # retention is the council's managers' and officers'
+        "privacy:retention_lift_hold": 404,  # retention is the council's managers' and officers'
+        "privacy:retention_delete": 404,  # retention is the council's managers' and officers'
         "episodes:detail": 200,
         "episodes:record_return": 403,
         "episodes:reclassify": 403,
@@ -146,6 +150,10 @@ NAMED = {
         "privacy:lift": 200,
         "privacy:break_glass": 302,
         "privacy:child_viewers": 200,  # who viewed: managers only
+        "privacy:retention_child": 200,
+        "privacy:retention_hold": 200,
+        "privacy:retention_lift_hold": 302,  # no hold to lift
+        "privacy:retention_delete": 200,  # the form; a deletion before the date is refused
         "episodes:detail": 200,
         "episodes:record_return": 302,
         "episodes:reclassify": 200,
@@ -193,6 +201,10 @@ BREAK_GLASS_COORDINATOR = {
     "privacy:lift": 403,
     "privacy:break_glass": 302,  # already open: to the record
     "privacy:child_viewers": 403,  # who viewed: managers only
+    "privacy:retention_child": 404,  # retention is the council's managers' and officers'
+    "privacy:retention_hold": 404,  # retention is the council's managers' and officers'
+    "privacy:retention_lift_hold": 404,  # retention is the council's managers' and officers'
+    "privacy:retention_delete": 404,  # retention is the council's managers' and officers'
     "episodes:detail": 200,
     "episodes:record_return": 302,
     "episodes:reclassify": 200,

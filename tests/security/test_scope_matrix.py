@@ -42,6 +42,14 @@ ROUTES = {
     "privacy:subject_access_new": "page",
     "privacy:subject_access_detail": "dpo_request",
     "privacy:subject_access_download": "dpo_request",
+    # Retention: the review is refused (403) but to a council's managers and data protection
+    # officers; a child's retention, its legal hold and the deletion 404 for anyone but the
+    # reviewers of the responsible council (tests/privacy/test_retention.py).
+    "privacy:retention_review": "page",
+    "privacy:retention_child": "child",
+    "privacy:retention_hold": "child",
+    "privacy:retention_lift_hold": "child",
+    "privacy:retention_delete": "child",
     "children:list": "page",
     "children:create": "page",
     "children:detail": "child",

@@ -8,6 +8,7 @@ from children.demo import demo_children_exist, seed_children
 from episodes.demo import demo_episodes_exist, seed_episodes
 from interviews.demo import demo_interviews_exist, seed_interviews
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_organisations
+from privacy.demo import demo_retention_exists, seed_retention
 from risk.demo import demo_risk_exists, seed_risk
 
 
@@ -69,6 +70,13 @@ class Command(BaseCommand):
                 coordinators=[people["coordinator@demo.homeward.invalid"]],
             )
             self.stdout.write("Created escalations and meetings: " + ", ".join(f"{n} {k}" for k, n in made.items()))
+        if demo_retention_exists():
+            self.stdout.write("Legal holds already exist: no demo retention records added.")
+        else:
+            reviews = seed_retention(manager=organisations.people["manager@demo.homeward.invalid"])
+            self.stdout.write(
+                f"Created a record past its retention date, one under a legal hold, and {reviews} reviews."
+            )
         self.stdout.write("\nDemo sign-ins (every password is the same):")
         for email, _full_name, _agency, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role.label:<40} {email}")

@@ -4,6 +4,7 @@ episodes.imports.import_feed, the process's memory, and the writes each table re
 
 import contextlib
 import dataclasses
+import io
 import pathlib
 import re
 import resource
@@ -172,3 +173,76 @@ def watch_writes():
     result.tuples_written.update(
         {name: n - writes.get(name, 0) for name, n in after_writes.items() if n != writes.get(name, 0)}
     )
+
+
+# -- The write floor: COPY of exactly the rows an import wrote -----------------------------------
+
+FLOOR_PREFIX = "bench_floor_"
+
+
+def max_ids() -> dict[str, int]:
+    """The highest id of every table with an integer `id` column (0 when empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND column_name = 'id' AND data_type IN ('integer', 'bigint') AND table_name <> %s",
+            [STAGING_TABLE],
+        )
+        names = sorted(name for (name,) in cursor.fetchall() if not name.startswith(FLOOR_PREFIX))
+        ids = {}
+        for name in names:
+            cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{name}"')
+            ids[name] = cursor.fetchone()[0]
+        return ids
+
+
+@dataclasses.dataclass
+class Floor:
+    seconds: float
+    rows: dict[str, int]  # table -> rows the import inserted into it
+
+
+def write_floor(before: dict[str, int]) -> Floor:
+    """How long PostgreSQL's COPY takes to write the rows an import inserted (every table whose
+    ids passed `before`, from max_ids()) into empty tables built like the product's (columns,
+    defaults, constraints and indexes; no foreign keys or triggers). It is a lower bound on any
+    import that keeps the same records: it parses nothing, decides nothing, and leaves out the
+    updates and the foreign-key checks."""
+    floor = Floor(0.0, {})
+    with connection.cursor() as cursor:
+        for name, highest in max_ids().items():
+            start = before.get(name, 0)
+            if highest <= start:
+                continue
+            buffer = io.BytesIO()
+            cursor.copy_expert(f'COPY (SELECT * FROM "{name}" WHERE id > {int(start)}) TO STDOUT', buffer)
+            copy = f'"{FLOOR_PREFIX}{name}"'[:63]
+            cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+            cursor.execute(f'CREATE TABLE {copy} (LIKE "{name}" INCLUDING ALL)')
+            buffer.seek(0)
+            started = time.perf_counter()
+            cursor.copy_expert(f"COPY {copy} FROM STDIN", buffer)
+            floor.seconds += time.perf_counter() - started
+            floor.rows[name] = cursor.rowcount
+            cursor.execute(f"DROP TABLE {copy}")
+    return floor
+
+
+@contextlib.contextmanager
+def timed(module, name: str, seconds: dict[str, float]):
+    """Add the time spent in `module.name` (looked up at each call, as the receivers do) to
+    seconds[name] while the block runs."""
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+    try:
+        yield seconds
+    finally:
+        setattr(module, name, original)

@@ -134,6 +134,7 @@ def main(argv=None) -> int:
     print("importing the mixed file")
     profile = cProfile.Profile() if args.profile else None
     ids_before = harness.max_ids()
+    updated_before = harness.updates("episodes_episode")
     import interviews.services
     import risk.services
 
@@ -148,6 +149,9 @@ def main(argv=None) -> int:
         profile.dump_stats(args.profile)
         print(f"  profile written to {args.profile} (the rates above include the profiler's overhead)")
 
+    updated, hot = (
+        after - before for after, before in zip(harness.updates("episodes_episode"), updated_before, strict=True)
+    )
     floor = harness.write_floor(ids_before)
     copy_seconds += copy_runs(mixed_path, COLUMNS, args.copy_runs)
     harness.drop_staging_table()
@@ -179,6 +183,7 @@ def main(argv=None) -> int:
                 "rss_kib_at": {str(k): v for k, v in at.items()},
             },
             "ratio": round(ratio, 4),
+            "episode_updates": {"rows": updated, "heap_only": hot},
             "following_seconds": {name: round(seconds, 2) for name, seconds in followers.items()},
             "write_floor": {
                 "seconds": round(floor.seconds, 3),
@@ -203,6 +208,7 @@ def main(argv=None) -> int:
         ("import, base file (all new)", f"{base.rows_per_second:,.0f} rows/s  ({base.report.summary()})"),
         ("import, mixed file", f"{mixed.rows_per_second:,.0f} rows/s  ({mixed.report.summary()})"),
         ("ratio import / COPY", f"{ratio:.3f}  (goal {GOAL}: {'met' if ratio >= GOAL else 'NOT met'})"),
+        ("episode rows updated", f"{updated:,}, of which heap-only (HOT) {hot:,}"),
         (
             "of which following the episodes",
             ", ".join(f"{name} {seconds:.1f} s" for name, seconds in followers.items()),

@@ -150,6 +150,16 @@ def tuple_writes() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def updates(table: str) -> tuple[int, int]:
+    """Rows updated in `table` since the statistics were reset, and how many of those were
+    heap-only (HOT: no index touched), as PostgreSQL counts them."""
+    tuple_writes()  # makes this connection report its own statistics
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = %s", [table])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
 @dataclasses.dataclass
 class Writes:
     rows_changed: dict[str, tuple[int, int]]  # table -> (before, after), only tables whose count changed
@@ -180,20 +190,31 @@ def watch_writes():
 FLOOR_PREFIX = "bench_floor_"
 
 
-def max_ids() -> dict[str, int]:
-    """The highest id of every table with an integer `id` column (0 when empty)."""
+def _keys() -> dict[str, str]:
+    """Each table's increasing integer key: `history_id` for a history table (its `id` is the
+    recorded row's), else `id`."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND column_name = 'id' AND data_type IN ('integer', 'bigint') AND table_name <> %s",
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name IN ('id', 'history_id') "
+            "AND data_type IN ('integer', 'bigint') AND table_name <> %s",
             [STAGING_TABLE],
         )
-        names = sorted(name for (name,) in cursor.fetchall() if not name.startswith(FLOOR_PREFIX))
-        ids = {}
-        for name in names:
-            cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{name}"')
-            ids[name] = cursor.fetchone()[0]
-        return ids
+        keys: dict[str, str] = {}
+        for table, column in cursor.fetchall():
+            if not table.startswith(FLOOR_PREFIX) and keys.get(table) != "history_id":
+                keys[table] = column
+        return dict(sorted(keys.items()))
+
+
+def max_ids() -> dict[str, int]:
+    """The highest key of every table with an increasing integer key (0 when empty)."""
+    ids = {}
+    with connection.cursor() as cursor:
+        for table, key in _keys().items():
+            cursor.execute(f'SELECT coalesce(max("{key}"), 0) FROM "{table}"')
+            ids[table] = cursor.fetchone()[0]
+    return ids
 
 
 @dataclasses.dataclass
@@ -210,12 +231,13 @@ def write_floor(before: dict[str, int]) -> Floor:
     updates and the foreign-key checks."""
     floor = Floor(0.0, {})
     with connection.cursor() as cursor:
+        keys = _keys()
         for name, highest in max_ids().items():
             start = before.get(name, 0)
             if highest <= start:
                 continue
             buffer = io.BytesIO()
-            cursor.copy_expert(f'COPY (SELECT * FROM "{name}" WHERE id > {int(start)}) TO STDOUT', buffer)
+            cursor.copy_expert(f'COPY (SELECT * FROM "{name}" WHERE "{keys[name]}" > {int(start)}) TO STDOUT', buffer)
             copy = f'"{FLOOR_PREFIX}{name}"'[:63]
             cursor.execute(f"DROP TABLE IF EXISTS {copy}")
             cursor.execute(f'CREATE TABLE {copy} (LIKE "{name}" INCLUDING ALL)')

@@ -4,6 +4,7 @@ episodes.imports.import_feed, the process's memory, and the writes each table re
 
 import contextlib
 import dataclasses
+import io
 import pathlib
 import re
 import resource
@@ -149,6 +150,16 @@ def tuple_writes() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def updates(table: str) -> tuple[int, int]:
+    """Rows updated in `table` since the statistics were reset, and how many of those were
+    heap-only (HOT: no index touched), as PostgreSQL counts them."""
+    tuple_writes()  # makes this connection report its own statistics
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = %s", [table])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
 @dataclasses.dataclass
 class Writes:
     rows_changed: dict[str, tuple[int, int]]  # table -> (before, after), only tables whose count changed
@@ -172,3 +183,88 @@ def watch_writes():
     result.tuples_written.update(
         {name: n - writes.get(name, 0) for name, n in after_writes.items() if n != writes.get(name, 0)}
     )
+
+
+# -- The write floor: COPY of exactly the rows an import wrote -----------------------------------
+
+FLOOR_PREFIX = "bench_floor_"
+
+
+def _keys() -> dict[str, str]:
+    """Each table's increasing integer key: `history_id` for a history table (its `id` is the
+    recorded row's), else `id`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name IN ('id', 'history_id') "
+            "AND data_type IN ('integer', 'bigint') AND table_name <> %s",
+            [STAGING_TABLE],
+        )
+        keys: dict[str, str] = {}
+        for table, column in cursor.fetchall():
+            if not table.startswith(FLOOR_PREFIX) and keys.get(table) != "history_id":
+                keys[table] = column
+        return dict(sorted(keys.items()))
+
+
+def max_ids() -> dict[str, int]:
+    """The highest key of every table with an increasing integer key (0 when empty)."""
+    ids = {}
+    with connection.cursor() as cursor:
+        for table, key in _keys().items():
+            cursor.execute(f'SELECT coalesce(max("{key}"), 0) FROM "{table}"')
+            ids[table] = cursor.fetchone()[0]
+    return ids
+
+
+@dataclasses.dataclass
+class Floor:
+    seconds: float
+    rows: dict[str, int]  # table -> rows the import inserted into it
+
+
+def write_floor(before: dict[str, int]) -> Floor:
+    """How long PostgreSQL's COPY takes to write the rows an import inserted (every table whose
+    ids passed `before`, from max_ids()) into empty tables built like the product's (columns,
+    defaults, constraints and indexes; no foreign keys or triggers). It is a lower bound on any
+    import that keeps the same records: it parses nothing, decides nothing, and leaves out the
+    updates and the foreign-key checks."""
+    floor = Floor(0.0, {})
+    with connection.cursor() as cursor:
+        keys = _keys()
+        for name, highest in max_ids().items():
+            start = before.get(name, 0)
+            if highest <= start:
+                continue
+            buffer = io.BytesIO()
+            cursor.copy_expert(f'COPY (SELECT * FROM "{name}" WHERE "{keys[name]}" > {int(start)}) TO STDOUT', buffer)
+            copy = f'"{FLOOR_PREFIX}{name}"'[:63]
+            cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+            cursor.execute(f'CREATE TABLE {copy} (LIKE "{name}" INCLUDING ALL)')
+            buffer.seek(0)
+            started = time.perf_counter()
+            cursor.copy_expert(f"COPY {copy} FROM STDIN", buffer)
+            floor.seconds += time.perf_counter() - started
+            floor.rows[name] = cursor.rowcount
+            cursor.execute(f"DROP TABLE {copy}")
+    return floor
+
+
+@contextlib.contextmanager
+def timed(module, name: str, seconds: dict[str, float]):
+    """Add the time spent in `module.name` (looked up at each call, as the receivers do) to
+    seconds[name] while the block runs."""
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+    try:
+        yield seconds
+    finally:
+        setattr(module, name, original)

@@ -175,6 +175,7 @@ def recipients_for(rule: rules.Rule, child, people: People | None = None) -> lis
 # --- Firing --------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def escalation_fire(
     *,
     rule: rules.Rule,
@@ -186,8 +187,10 @@ def escalation_fire(
     people: People | None = None,
     trigger_at: datetime.datetime | None = None,
 ) -> Escalation | None:
-    """Record a firing and send it. The unique key (rule, child, trigger) makes a second firing of
-    the same trigger, even from a concurrent sweep or import, do nothing (returns None)."""
+    """Record a firing and send it, in one transaction: the escalation, its recipients, the work
+    it creates and the messages are written together or not at all. The unique key (rule,
+    child, trigger) makes a second firing of the same trigger, even from a concurrent sweep or
+    import, do nothing (returns None)."""
     escalation = Escalation(
         rule=rule.code,
         child=child,

@@ -118,3 +118,15 @@ def test_demo_sign_ins_work_without_mfa_in_the_demo(client, settings):
     )
     assert response.status_code == 302
     assert "What needs doing today" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_runs_on_postgresql_as_make_demo_runs_it(capsys):
+    """With no test transaction around it, as `make demo` runs it against PostgreSQL: a firing
+    that convenes a meeting locks rows, which PostgreSQL allows only inside a transaction."""
+    from risk.models import Escalation, Meeting
+
+    call_command("seed_demo")
+    assert Escalation.objects.exists()
+    assert Meeting.objects.exists()

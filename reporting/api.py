@@ -14,12 +14,18 @@ from missing.api import IsVerifiedUser
 from privacy.models import AccessKind
 from privacy.services import note_access
 
-from . import dashboard
+from . import dashboard, suppression
 from .dashboard_views import DashboardFilterForm
 
 # The API's parameter names for the dashboard form's fields.
 PARAMETERS = {"local_authority": "local_authority", "from": "period_from", "to": "period_to"}
 FIELDS = {form_field: parameter for parameter, form_field in PARAMETERS.items()}
+
+
+WITHHELD = (
+    f"Null when withheld: for readers who see figures only (analysts), counts from 1 to "
+    f"{suppression.SMALLEST_SHOWN - 1}, and a further count that would give one away, are withheld."
+)
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -30,17 +36,19 @@ class PeriodSerializer(serializers.Serializer):
 class FigureSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="What the figure counts: episodes, children, repeat, missing, …")
     label = serializers.CharField()
-    value = serializers.IntegerField()
-    previous = serializers.IntegerField(help_text="The value in the previous period of equal length.")
-    change = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True, help_text=WITHHELD)
+    previous = serializers.IntegerField(
+        allow_null=True, help_text="The value in the previous period of equal length. " + WITHHELD
+    )
+    change = serializers.IntegerField(allow_null=True, help_text="Null when either value is withheld.")
     percent = serializers.IntegerField(allow_null=True, help_text="Of the completed interviews, where given.")
 
 
 class RowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField()
-    children = serializers.IntegerField()
+    count = serializers.IntegerField(allow_null=True, help_text=WITHHELD)
+    children = serializers.IntegerField(allow_null=True, help_text=WITHHELD)
 
 
 class BreakdownSerializer(serializers.Serializer):
@@ -57,6 +65,9 @@ class SummarySerializer(serializers.Serializer):
     headlines = FigureSerializer(many=True)
     interviews = FigureSerializer(many=True)
     breakdowns = BreakdownSerializer(many=True)
+    suppressed = serializers.BooleanField(
+        help_text="True when small counts are withheld (for readers who see figures only, never names)."
+    )
 
     def get_local_authorities(self, board) -> list[int]:
         return list(board.filters.authorities)
@@ -107,7 +118,7 @@ class SummaryView(APIView):
         if filters is None:
             errors = {FIELDS.get(field, field): messages for field, messages in form.errors.items()}
             return Response(errors, status=400)
-        board = dashboard.dashboard_build(scope=dashboard.countable_episodes(request.user), filters=filters)
+        board = dashboard.dashboard_for(request.user, filters)
         note_access(
             request,
             kind=AccessKind.API,

@@ -19,6 +19,8 @@ from interviews.models import PULL_FACTORS, PUSH_FACTORS, InterviewRecord, Retur
 from organisations.models import LocalAuthority
 from organisations.roles import AGGREGATE_ONLY, Role
 
+from . import suppression
+
 UK = zoneinfo.ZoneInfo("Europe/London")
 
 # Managers read the dashboard (domain.md, 'People'); the hub prepares the monthly governance
@@ -371,8 +373,8 @@ class Row:
 
     key: str
     label: str
-    count: int
-    children: int
+    count: int | None  # None: withheld (reporting/suppression.py)
+    children: int | None
 
 
 @dataclass
@@ -390,8 +392,8 @@ class Figure:
     """A headline figure, with the previous period's value."""
 
     label: str
-    value: int
-    previous: int
+    value: int | None  # None: withheld (reporting/suppression.py)
+    previous: int | None
     measure: str
     key: str = ""
     percent: int | None = None
@@ -399,11 +401,15 @@ class Figure:
     name: str = ""
 
     @property
-    def change(self) -> int:
+    def change(self) -> int | None:
+        if self.value is None or self.previous is None:
+            return None
         return self.value - self.previous
 
     @property
     def change_words(self) -> str:
+        if self.change is None:
+            return suppression.SUPPRESSED_WORD
         if self.change == 0:
             return "No change"
         return f"+{self.change}" if self.change > 0 else f"−{-self.change}"
@@ -416,6 +422,12 @@ class Dashboard:
     headlines: list[Figure]
     interviews: list[Figure]
     breakdowns: list[Breakdown]
+    # Small counts withheld, for a reader who sees no names (reporting/suppression.py).
+    suppressed: bool = False
+
+    @property
+    def suppression_note(self) -> str:
+        return suppression.NOTE if self.suppressed else ""
 
 
 def _headline_counts(episodes: QuerySet[Episode]) -> dict[str, int]:
@@ -506,6 +518,13 @@ def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
     return Dashboard(
         filters=filters, previous=previous, headlines=headlines, interviews=interviews, breakdowns=breakdowns
     )
+
+
+def dashboard_for(user, filters: Filters) -> Dashboard:
+    """The dashboard as `user` may read it: their scope, and small counts withheld when they see
+    figures only (analysts)."""
+    board = dashboard_build(scope=countable_episodes(user), filters=filters)
+    return board if sees_names(user) else suppression.suppress_board(board)
 
 
 # -- The records behind a figure ---------------------------------------------------------------

@@ -165,7 +165,7 @@ def dashboard_page(request):
         "packs": recent_packs(request.user),
     }
     if filters is not None:
-        context["board"] = dashboard.dashboard_build(scope=dashboard.countable_episodes(request.user), filters=filters)
+        context["board"] = dashboard.dashboard_for(request.user, filters)
         context["query"] = urlencode(_filter_query(form, filters))
         note_access(request, what=f"manager dashboard, {filters.start:%d %b %Y} to {filters.end:%d %b %Y}")
     return render(request, "reporting/dashboard.html", context)

@@ -8,7 +8,7 @@ import datetime
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.template.loader import render_to_string
@@ -23,7 +23,7 @@ from organisations.models import LocalAuthority
 from risk import rules
 from risk.models import Escalation
 
-from . import dashboard
+from . import dashboard, suppression
 from .dashboard import Dashboard, Filters
 
 DATE_TIME = "%d/%m/%Y %H:%M"
@@ -62,8 +62,8 @@ class BreachLine:
 class RuleLine:
     code: str
     trigger: str
-    escalations: int
-    children: int
+    escalations: int | None
+    children: int | None
 
 
 @dataclass
@@ -75,17 +75,21 @@ class PackContents:
     board: Dashboard
     with_names: bool
     generated_at: datetime.datetime
-    high_risk_children: int
-    high_risk_episodes: int
-    repeat_children: int
-    breaches: int
+    high_risk_children: int | None  # None: withheld (reporting/suppression.py)
+    high_risk_episodes: int | None
+    repeat_children: int | None
+    breaches: int | None
     escalations: list[RuleLine]
     high_risk: list[ChildLine] = field(default_factory=list)
     repeat: list[ChildLine] = field(default_factory=list)
     breached: list[BreachLine] = field(default_factory=list)
+    # The total of an analyst's pack, kept before its lines' small counts were withheld.
+    escalations_total: int | None = None
 
     @property
-    def escalations_fired(self) -> int:
+    def escalations_fired(self) -> int | None:
+        if any(line.escalations is None for line in self.escalations):
+            return self.escalations_total
         return sum(line.escalations for line in self.escalations)
 
     @property
@@ -181,7 +185,7 @@ def pack_contents(
     filters = Filters(authorities=(local_authority.pk,), start=start, end=end)
     scope = dashboard.countable_episodes(user)
     with_names = dashboard.sees_names(user)
-    board = dashboard.dashboard_build(scope=scope, filters=filters)
+    board = dashboard.dashboard_for(user, filters)
     step(30, "Counting the high-risk and repeat children")
 
     episodes = dashboard.episodes_in_period(scope, filters)
@@ -203,14 +207,33 @@ def pack_contents(
         breaches=breached.count(),
         escalations=escalations_by_rule(scope=scope, filters=filters),
     )
-    if with_names:
-        contents.high_risk = _child_lines(high)
-        contents.repeat = _child_lines(repeat)
-        contents.breached = [
-            BreachLine(i.child_id, i.child.full_name, i.returned_at, i.due_at, i.get_status_display(), i.outcome_at)
-            for i in breached
-        ]
+    if not with_names:
+        return _withheld(contents)
+    contents.high_risk = _child_lines(high)
+    contents.repeat = _child_lines(repeat)
+    contents.breached = [
+        BreachLine(i.child_id, i.child.full_name, i.returned_at, i.due_at, i.get_status_display(), i.outcome_at)
+        for i in breached
+    ]
     return contents
+
+
+def _withheld(contents: PackContents) -> PackContents:
+    """An analyst's pack: small counts withheld as on their dashboard (reporting/suppression.py)."""
+    lines = contents.escalations
+    fired = suppression.suppress_cells([line.escalations for line in lines])
+    children = suppression.suppress_cells([line.children for line in lines])
+    return replace(
+        contents,
+        high_risk_children=suppression.suppress_count(contents.high_risk_children),
+        high_risk_episodes=suppression.suppress_count(contents.high_risk_episodes),
+        repeat_children=suppression.suppress_count(contents.repeat_children),
+        breaches=suppression.suppress_count(contents.breaches),
+        escalations=[
+            replace(line, escalations=f, children=c) for line, f, c in zip(lines, fired, children, strict=True)
+        ],
+        escalations_total=suppression.suppress_count(contents.escalations_fired),
+    )
 
 
 # -- Writing it out ----------------------------------------------------------------------------
@@ -228,7 +251,13 @@ def _uk(moment: datetime.datetime | None) -> str:
 
 def _figure_rows(figures) -> list[dict]:
     return [
-        {"figure": f.label, "this_period": f.value, "previous_period": f.previous, "change": f.change} for f in figures
+        {
+            "figure": f.label,
+            "this_period": suppression.cell(f.value),
+            "previous_period": suppression.cell(f.previous),
+            "change": suppression.cell(f.change),
+        }
+        for f in figures
     ]
 
 
@@ -244,12 +273,19 @@ def pack_csv_files(contents: PackContents) -> dict[str, str]:
     for breakdown in board.breakdowns:
         files[f"{breakdown.measure}.csv"] = csv_text(
             ["value", breakdown.counts, "children"],
-            [{"value": r.label, breakdown.counts: r.count, "children": r.children} for r in breakdown.rows],
+            [
+                {
+                    "value": r.label,
+                    breakdown.counts: suppression.cell(r.count),
+                    "children": suppression.cell(r.children),
+                }
+                for r in breakdown.rows
+            ],
         )
     files["pack_counts.csv"] = csv_text(
         ["figure", "count"],
         [
-            {"figure": label, "count": value}
+            {"figure": label, "count": suppression.cell(value)}
             for label, value in [
                 ("Children graded high risk", contents.high_risk_children),
                 ("Episodes graded high risk", contents.high_risk_episodes),
@@ -262,7 +298,12 @@ def pack_csv_files(contents: PackContents) -> dict[str, str]:
     files["escalations.csv"] = csv_text(
         ["rule", "trigger", "escalations", "children"],
         [
-            {"rule": r.code, "trigger": r.trigger, "escalations": r.escalations, "children": r.children}
+            {
+                "rule": r.code,
+                "trigger": r.trigger,
+                "escalations": suppression.cell(r.escalations),
+                "children": suppression.cell(r.children),
+            }
             for r in contents.escalations
         ],
     )

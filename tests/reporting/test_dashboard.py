@@ -382,6 +382,9 @@ def test_an_analyst_sees_figures_without_names_or_links_and_no_records(client, w
     text = response.content.decode()
     assert response.status_code == 200
     assert "You see the figures only" in text
+    # Seven episodes in November: every count is small, so the analyst sees none of them.
+    assert "counts from 1 to 5 are shown as" in text and "Suppressed" in text
+    assert "Suppressed" not in page(client, world.manager_a).content.decode()
     for child in ("amy", "ben", "cara", "eve", "dan"):
         assert history[child].family_name not in text
     assert reverse("reporting:dashboard_records") not in text

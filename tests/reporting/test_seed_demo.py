@@ -16,6 +16,7 @@ from episodes.models import POLICE_CATEGORIES, Category, Episode, EpisodeState, 
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from organisations.models import User
 from organisations.roles import Role
+from tests.factories import ensure_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,7 @@ def test_seed_demo_runs_on_postgresql_as_make_demo_runs_it(capsys):
     that convenes a meeting locks rows, which PostgreSQL allows only inside a transaction."""
     from risk.models import Escalation, Meeting
 
+    ensure_reference_data()  # an earlier transactional test may have flushed it
     call_command("seed_demo")
     assert Escalation.objects.exists()
     assert Meeting.objects.exists()

@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Length, Substr
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from children.models import LOOKED_AFTER, Establishment, EthnicityCode, Gender
 from episodes.models import Category, Episode, ReturnMethod
@@ -19,7 +19,7 @@ from interviews.models import PULL_FACTORS, PUSH_FACTORS, InterviewRecord, Retur
 from organisations.models import LocalAuthority
 from organisations.roles import AGGREGATE_ONLY, Role
 
-from . import suppression
+from . import geography, suppression
 
 UK = zoneinfo.ZoneInfo("Europe/London")
 
@@ -165,13 +165,7 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 def _outward_code(field_name: str):
-    """The postcode district (outward code) of a postcode stored as 'M1 1AE': all but the
-    space and the three-character inward code."""
-    return Case(
-        When(**{field_name: ""}, then=Value(NOT_RECORDED)),
-        default=Substr(field_name, 1, Length(field_name) - 4),
-        output_field=CharField(),
-    )
+    return geography.outward_code(field_name, blank=NOT_RECORDED)
 
 
 def _text(expression):
@@ -333,6 +327,16 @@ EPISODE_MEASURES = [
         ],
     ),
     Measure("found_district", "Postcode district where found", lambda f: _outward_code("found_postcode")),
+    Measure(
+        "distance",
+        "Distance found from where missing from",
+        lambda f: geography.distance_band(not_known=NOT_RECORDED),
+        [
+            *_choices(geography.DISTANCE_BANDS),
+            Bucket(NOT_RECORDED, "Not known (a postcode not recorded, or a district not in the list)"),
+            Bucket("still-missing", "Not yet found"),
+        ],
+    ),
     Measure(
         "return_method",
         "How returned",

@@ -83,3 +83,20 @@ class GovernancePack(models.Model):
 
     def file_stem(self) -> str:
         return f"Governance_pack_{self.month:%Y-%m}_{self.local_authority.ons_code}"
+
+
+class PostcodeDistrict(models.Model):
+    """Reference data, not case data: the centre of a postcode district (the outward code, as
+    'M14'), for the distance between where a child went missing from and where they were found.
+    The migration loads reporting/data/postcode_districts.csv; `load_postcode_districts` loads a
+    fuller list (reporting/geography.py)."""
+
+    outward_code = models.CharField(max_length=4, primary_key=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        ordering = ["outward_code"]
+
+    def __str__(self):
+        return self.outward_code

@@ -18,6 +18,7 @@ from children import services as children_services
 from children.models import Child, LegalStatus
 from organisations.models import Agency, LocalAuthority, Membership, User
 from organisations.roles import AgencyKind, Role
+from reporting.models import PostcodeDistrict
 
 PASSWORD = "Pelican-Harbour-Meadow-77"
 fake = Faker("en_GB")
@@ -31,6 +32,10 @@ def ensure_reference_data() -> None:
 
         importlib.import_module("organisations.migrations.0002_reference_data").load_reference_data(apps)
         importlib.import_module("privacy.migrations.0007_retention").load_default_rules(apps)
+    if not PostcodeDistrict.objects.exists():
+        from django.apps import apps
+
+        importlib.import_module("reporting.migrations.0003_postcode_district").load_bundled_districts(apps)
 
 
 def authority(ons_code: str) -> LocalAuthority:

@@ -179,11 +179,11 @@ INSERT INTO episodes_episode (
 -- 4. Return interviews: the latest return of a child may still be open; earlier ones within
 -- 72 hours of a later episode were overtaken (missing again).
 CREATE TEMP TABLE synth_interview ON COMMIT DROP AS
-        SELECT base.id + row_number() OVER (ORDER BY e.id) AS id, e.id AS episode_id, e.child_id, e.local_authority_id,
+        SELECT base.id + row_number() OVER (ORDER BY e.id) AS id, e.id AS episode_id, e.child_id, ch.responsible_authority_id AS local_authority_id,
                e.returned_at, e.returned_at + interval '72 hours' AS due_at, e.risk_level,
                row_number() OVER (PARTITION BY e.child_id ORDER BY e.returned_at DESC, e.id DESC) AS latest,
                random() AS r_status, random() AS r_time, random() AS r_triage, random() AS r_open
-        FROM episodes_episode e JOIN synth_child c ON c.id = e.child_id,
+        FROM episodes_episode e JOIN synth_child c ON c.id = e.child_id JOIN children_child ch ON ch.id = e.child_id,
              (SELECT coalesce(max(id), 0) AS id FROM interviews_returninterview) base
         WHERE e.category = 'missing' AND e.returned_at IS NOT NULL;
 

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 
 from children.models import LOOKED_AFTER, Child
@@ -106,6 +107,7 @@ def test_every_returned_missing_episode_has_an_interview_due_72_hours_after_with
     returned = Episode.objects.filter(category=Category.MISSING).exclude(returned_at=None)
     interviews = ReturnInterview.objects.prefetch_related("episodes")
     assert interviews.count() == returned.count()
+    assert not interviews.exclude(local_authority=F("child__responsible_authority")).exists()
     for interview in interviews:
         assert interview.due_at == interview.returned_at + datetime.timedelta(hours=72)
         assert [e.returned_at for e in interview.episodes.all()] == [interview.returned_at]

@@ -294,3 +294,7 @@ SELECT setval(pg_get_serial_sequence('children_child', 'id'), (SELECT max(id) FR
 SELECT setval(pg_get_serial_sequence('episodes_episode', 'id'), (SELECT max(id) FROM episodes_episode));
 
 SELECT setval(pg_get_serial_sequence('interviews_returninterview', 'id'), (SELECT max(id) FROM interviews_returninterview));
+
+-- Fresh statistics, so the first benchmark after the load is not planned on empty tables.
+ANALYZE children_establishment, children_child, children_historicalchild, episodes_episode, episodes_safeandwellcheck,
+    interviews_returninterview, interviews_returninterview_episodes, deadlines_deadline, risk_escalation;

@@ -4,7 +4,7 @@ INSERT … SELECT statements (setseed makes a run reproducible).
 
 What it writes, and what it leaves out:
 - children (one history row each: the SSDA903 return reads looked-after spells from it), about
-  12 % looked after in a children's home or foster placement, some placed out of area;
+  12 % looked after in a placement, some placed out of area;
 - episodes: most children have one, one in a hundred has 100 to 300; durations in the shares
   of issue 3, scaled to add up to 100 %; recent ones may still be open;
 - a return interview for every returned missing episode, due 72 hours after the return;
@@ -37,7 +37,7 @@ from risk.services import deadline_kind
 SQL_FILE = pathlib.Path(__file__).with_suffix(".sql")
 SAFE_DATABASE_WORDS = ("bench", "synthetic")
 LOOKED_AFTER_SHARE = 0.12
-# Issue 3, 'Demo data': (upper bound of the cumulative share, lowest hours, highest hours). The
+# Issue 3, 'Demo data': (share of returned episodes, lowest hours, highest hours). The
 # issue's shares (30, 21, 16, 16.5, 12 and 3 %) add up to 98.5 %, so each is scaled by 1/0.985.
 DURATION_BANDS = [(0.30, 0.25, 8), (0.21, 8, 16), (0.16, 16, 24), (0.165, 24, 48), (0.12, 48, 168), (0.03, 168, 720)]
 # Plausible postcode areas and their highest district, given to authorities in turn.

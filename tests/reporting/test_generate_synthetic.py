@@ -59,6 +59,37 @@ def test_the_command_prints_a_summary(capsys):
 
 
 @pytest.mark.postgres
+def test_the_command_ends_the_history_at_now_when_given():
+    call_command(
+        "generate_synthetic",
+        children=20,
+        years=1,
+        authorities="E08000003",
+        now="2025-06-01T12:00+00:00",
+        i_know_this_is_not_live=True,
+    )
+    end = datetime.datetime(2025, 6, 1, 12, 0, tzinfo=datetime.UTC)
+    assert not Episode.objects.filter(last_seen_at__gt=end).exists()
+    assert not Episode.objects.filter(last_seen_at__lt=end - datetime.timedelta(days=366)).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"children": 0, "years": 1}, "--children of at least 1"),
+        ({"children": 5, "years": 0}, "--years from 1 to 30"),
+        ({"children": 5, "years": 1, "now": "2026-12-01T12:00"}, "offset from UTC"),
+        ({"children": 5, "years": 1, "now": "yesterday"}, "offset from UTC"),
+    ],
+)
+def test_bad_options_are_refused_and_nothing_is_written(options, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_synthetic", i_know_this_is_not_live=True, **options)
+    assert not Child.objects.exists() and not Episode.objects.exists()
+
+
+@pytest.mark.postgres
 def test_an_unknown_authority_is_refused():
     with pytest.raises(CommandError, match="E99999999"):
         call_command("generate_synthetic", children=5, years=1, authorities="E99999999", i_know_this_is_not_live=True)

@@ -76,7 +76,7 @@ class ChildQuerySet(models.QuerySet):
             if membership.role in NO_CHILD_ACCESS:
                 continue
             if membership.agency.kind in AUTHORITY_WIDE_AGENCIES:
-                authority_ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+                authority_ids.update(membership.agency.authority_ids())
         scope = Q(pk__in=[])
         if authority_ids:
             scope |= Q(responsible_authority_id__in=authority_ids) | Q(host_authority_id__in=authority_ids)

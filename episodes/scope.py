@@ -51,5 +51,5 @@ class HeldReportQuerySet(models.QuerySet):
         authority_ids = set()
         for membership in user.active_memberships():
             if membership.role in MATCH_DECIDERS and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES:
-                authority_ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+                authority_ids.update(membership.agency.authority_ids())
         return self.filter(local_authority_id__in=authority_ids)

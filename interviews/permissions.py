@@ -28,7 +28,7 @@ def _council_role_for_child(user, role: str, child) -> bool:
     serving = set()
     for membership in user.active_memberships():
         if membership.role == role and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES:
-            serving.update(a.pk for a in membership.agency.local_authorities.all())
+            serving.update(membership.agency.authority_ids())
     return bool(serving & _authorities_of(child))
 
 

@@ -19,7 +19,7 @@ def authority_ids_of(user) -> set[int]:
     for membership in user.active_memberships():
         if membership.role in NO_CHILD_ACCESS or membership.agency.kind not in AUTHORITY_WIDE_AGENCIES:
             continue
-        ids.update(a.pk for a in membership.agency.local_authorities.all())
+        ids.update(membership.agency.authority_ids())
     return ids
 
 

@@ -53,6 +53,13 @@ class Agency(models.Model):
     def is_police(self) -> bool:
         return self.kind == AgencyKind.POLICE
 
+    def authority_ids(self) -> set[int]:
+        """The ids of the local authorities the agency serves, read once per instance: scoping
+        asks several times within one request, through the memberships `User` caches."""
+        if not hasattr(self, "_authority_ids"):
+            self._authority_ids = frozenset(self.local_authorities.values_list("pk", flat=True))
+        return set(self._authority_ids)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True

@@ -54,7 +54,7 @@ def dashboard_authorities(user) -> list[LocalAuthority]:
     ids: set[int] = set()
     for membership in user.active_memberships():
         if membership.role in DASHBOARD_ROLES:
-            ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+            ids.update(membership.agency.authority_ids())
     return list(LocalAuthority.objects.filter(pk__in=ids).order_by("name"))
 
 
@@ -71,7 +71,7 @@ def aggregate_only_episodes(user) -> QuerySet[Episode]:
     ids: set[int] = set()
     for membership in user.active_memberships():
         if membership.role in AGGREGATE_ONLY:
-            ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+            ids.update(membership.agency.authority_ids())
     return Episode.objects.filter(Q(child__responsible_authority_id__in=ids) | Q(child__host_authority_id__in=ids))
 
 

@@ -35,7 +35,7 @@ def export_authorities(user) -> list[LocalAuthority]:
     ids: set[int] = set()
     for membership in user.active_memberships():
         if membership.role in EXPORTERS and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES:
-            ids.update(membership.agency.local_authorities.values_list("pk", flat=True))
+            ids.update(membership.agency.authority_ids())
     return list(LocalAuthority.objects.filter(pk__in=ids).order_by("name"))
 
 

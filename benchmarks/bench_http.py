@@ -104,17 +104,13 @@ def main(argv=None) -> int:
     from django.test import Client
     from django.urls import reverse
 
-    from benchmarks.bench_police_feed import database_from_url, recreate_database
+    from benchmarks.bench_police_feed import migrate_afresh
     from children.models import Child
     from episodes.models import Episode
     from organisations.models import User
 
     if args.seed_demo:
-        name = database_from_url(os.environ.get("DATABASE_URL", ""))
-        print(f"database {name}: re-creating, migrating and loading the demo data")
-        connection.close()
-        recreate_database(name)
-        call_command("migrate", verbosity=0)
+        migrate_afresh("loading the demo data")
         call_command("seed_demo", verbosity=0)
 
     user = User.objects.get(email=args.user)

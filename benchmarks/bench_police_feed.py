@@ -66,6 +66,18 @@ def recreate_database(name: str) -> None:
     admin.close()
 
 
+def migrate_afresh(then: str) -> None:
+    """Drop and re-create the DATABASE_URL's benchmark database and migrate it."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = database_from_url(os.environ.get("DATABASE_URL", ""))
+    print(f"database {name}: re-creating, migrating and {then}")
+    connection.close()
+    recreate_database(name)
+    call_command("migrate", verbosity=0)
+
+
 def generate(out: pathlib.Path, rows: int, base_rows: int | None) -> dict:
     """In a child process, so that the benchmark's own memory is the import's."""
     command = [sys.executable, str(ROOT / "benchmarks" / "generate_feed.py"), "--rows", str(rows), "--out", str(out)]

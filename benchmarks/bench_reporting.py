@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     from django.urls import reverse
     from django.utils import timezone
 
-    from benchmarks.bench_police_feed import database_from_url, recreate_database
+    from benchmarks.bench_police_feed import migrate_afresh
     from episodes.models import Episode
     from organisations.models import Agency, LocalAuthority, Membership, User
     from organisations.roles import AgencyKind, Role
@@ -102,11 +102,7 @@ def main(argv=None) -> int:
 
     results: dict = {"cpus": os.cpu_count(), "load_average_before": os.getloadavg()}
     if args.generate:
-        name = database_from_url(os.environ.get("DATABASE_URL", ""))
-        print(f"database {name}: re-creating, migrating and generating {args.generate[0]:,} children")
-        connection.close()
-        recreate_database(name)
-        call_command("migrate", verbosity=0)
+        migrate_afresh(f"generating {args.generate[0]:,} children")
         started = time.perf_counter()
         call_command("generate_synthetic", children=args.generate[0], years=args.generate[1], seed=1)
         results["generate_seconds"] = time.perf_counter() - started

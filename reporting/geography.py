@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Case, CharField, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cos, Length, Power, Radians, Sqrt, Substr
 
+from episodes.feed import RowError  # the same 'line L: column: reason' as the police feed
+
 from .models import PostcodeDistrict
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "postcode_districts.csv"
@@ -90,16 +92,6 @@ def miles_between(a: PostcodeDistrict, b: PostcodeDistrict) -> float:
 
 
 # -- Loading the list of districts -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self):
-        return f"line {self.line}: {self.column}: {self.reason}"
 
 
 @dataclass

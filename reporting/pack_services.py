@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from children.models import Child
 from deadlines.services import enqueue
 from organisations.models import LocalAuthority
 
@@ -108,16 +109,33 @@ def _finish(pack: GovernancePack, *, pdf: bytes, csv_zip: bytes, named_children:
     return pack
 
 
-def governance_pack_for(user, pk) -> GovernancePack:
-    """A pack for the person who asked for it, while they may still read its authority's
-    dashboard (and, for a pack with names, still see names). Anyone else: 404."""
-    pack = get_object_or_404(GovernancePack.objects.select_related("local_authority"), pk=pk, requested_by=user)
+def may_read_pack(user, pack: GovernancePack) -> bool:
+    """A pack is for everyone who reads its authority's dashboard, as the month's figures are
+    (domain.md, "Data and reporting": reports go to council members and the safeguarding
+    partnership, so colleagues share one pack rather than each making their own): a pack with names
+    only for those who may see names, and only while they may see every child it names (a
+    restricted child keeps the pack from anyone the restriction does not name)."""
     if pack.local_authority_id not in {a.pk for a in pack_authorities(user)}:
-        raise Http404("No such governance pack")
-    if pack.with_names and not dashboard.sees_names(user):
+        return False
+    if not pack.with_names:
+        return True
+    if not dashboard.sees_names(user):
+        return False
+    named = set(pack.named_children)
+    return not named or Child.objects.visible_to(user).filter(pk__in=named).count() == len(named)
+
+
+def governance_pack_for(user, pk) -> GovernancePack:
+    """A pack `user` may read (may_read_pack); anything else: 404."""
+    pack = get_object_or_404(GovernancePack.objects.select_related("local_authority", "requested_by"), pk=pk)
+    if not may_read_pack(user, pack):
         raise Http404("No such governance pack")
     return pack
 
 
-def recent_packs(user, limit: int = 5):
-    return GovernancePack.objects.filter(requested_by=user).select_related("local_authority")[:limit]
+def recent_packs(user, limit: int = 5) -> list[GovernancePack]:
+    """The latest packs of the authorities whose dashboard `user` reads, theirs or a colleague's."""
+    packs = GovernancePack.objects.filter(local_authority__in=pack_authorities(user)).select_related(
+        "local_authority", "requested_by"
+    )
+    return [pack for pack in packs[: limit * 4] if may_read_pack(user, pack)][:limit]

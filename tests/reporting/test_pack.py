@@ -291,8 +291,8 @@ def test_downloading_the_pack_writes_the_access_log_for_each_child_named(client,
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
 
 
-@pytest.mark.parametrize("persona", ["coordinator_b", "coordinator_a", "analyst_a", "social_worker_a", "police_f1"])
-def test_anyone_but_the_requester_gets_404_for_the_pack_and_its_files(client, world, history, persona):
+@pytest.mark.parametrize("persona", ["coordinator_b", "analyst_a", "social_worker_a", "police_f1"])
+def test_anyone_who_does_not_read_its_names_gets_404_for_the_pack_and_its_files(client, world, history, persona):
     pack_row = made(world.manager_a, world.la_a)
     client.force_login(getattr(world, persona))
     for route, args in [
@@ -303,6 +303,46 @@ def test_anyone_but_the_requester_gets_404_for_the_pack_and_its_files(client, wo
     ]:
         assert client.get(reverse(route, args=args)).status_code == 404, route
     assert not AccessLogEntry.objects.filter(kind=AccessKind.EXPORT).exists()
+
+
+def test_a_colleague_who_reads_the_dashboard_opens_and_downloads_the_pack_and_is_logged(client, world, history):
+    pack_row = made(world.manager_a, world.la_a)
+    client.force_login(world.coordinator_a)
+
+    listed = client.get(reverse("reporting:dashboard")).content.decode()
+    page = client.get(reverse("reporting:pack_detail", args=[pack_row.pk]))
+    response = client.get(reverse("reporting:pack_download", args=[pack_row.pk, "pdf"]))
+
+    assert reverse("reporting:pack_detail", args=[pack_row.pk]) in listed
+    assert world.manager_a.full_name in listed
+    assert page.status_code == 200 and response.status_code == 200
+    logged = AccessLogEntry.objects.filter(user=world.coordinator_a, kind=AccessKind.EXPORT)
+    assert set(logged.values_list("child_id", flat=True)) == {None, history["amy"].pk, history["ben"].pk}
+
+
+def test_a_pack_without_names_is_for_every_reader_of_the_dashboard(client, world, history):
+    pack_row = made(world.analyst_a, world.la_a)
+    client.force_login(world.manager_a)
+
+    assert client.get(reverse("reporting:pack_download", args=[pack_row.pk, "csv"])).status_code == 200
+
+
+def test_a_pack_naming_a_restricted_child_is_only_for_those_who_may_see_that_child(client, world, history):
+    from privacy import services as privacy_services
+
+    pack_row = made(world.manager_a, world.la_a)
+    privacy_services.child_restrict(
+        child=history["amy"], by=world.manager_a, reason="Adoption placement: the address must not be known."
+    )
+
+    client.force_login(world.coordinator_a)
+    assert client.get(reverse("reporting:pack_download", args=[pack_row.pk, "pdf"])).status_code == 404
+    assert (
+        reverse("reporting:pack_detail", args=[pack_row.pk])
+        not in client.get(reverse("reporting:dashboard")).content.decode()
+    )
+    client.force_login(world.manager_a)
+    assert client.get(reverse("reporting:pack_download", args=[pack_row.pk, "pdf"])).status_code == 200
 
 
 def test_a_pack_not_ready_yet_has_no_files(client, world):

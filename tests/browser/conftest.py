@@ -63,9 +63,29 @@ def assert_accessible(axe):
     """Run axe (WCAG 2.2 A and AA) on the page as it is now; fail listing every violation."""
 
     def check(page):
-        results = axe.run(
-            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-        )
+        results = _run_axe_on_settled_page(axe, page)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     return check
+
+
+def _run_axe_on_settled_page(axe, page, attempts=3):
+    """Run axe once the page has finished loading.
+
+    A click that submits a form returns before the browser has swapped in the next document, so
+    axe can start on a page that is being torn down ("Cannot read properties of null", "Execution
+    context was destroyed"). That is a navigation still in flight, not a finding: wait for the
+    new document to load and run axe on it.
+    """
+    from playwright.sync_api import Error
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    for attempt in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            return axe.run(page, options=options)
+        except Error as error:
+            navigating = "documentElement" in error.message or "context was destroyed" in error.message
+            if not navigating or attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(200)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Case, CharField, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cos, Length, Power, Radians, Sqrt, Substr
+from django.db.models import Case, CharField, Func, Value, When
+from django.db.models.functions import Coalesce, Length, Substr
 
 from episodes.feed import RowError  # the same 'line L: column: reason' as the police feed
 
@@ -54,35 +54,42 @@ def outward_code(postcode_field: str, blank: str = ""):
     )
 
 
-def _centre(alias: str, coordinate: str):
-    return Subquery(
-        PostcodeDistrict.objects.filter(outward_code=OuterRef(alias)).values(coordinate)[:1],
-        output_field=FloatField(),
-    )
+class _DistanceBandBetween(Func):
+    """The distance band between the centres of two postcode districts (two outward-code
+    expressions), or NULL when either is not in the list.
+
+    One scalar subquery, so each episode costs two primary-key lookups: the same distance written
+    as four coordinate subqueries is repeated by the ORM wherever the CASE reads it, thirty lookups
+    an episode, and took seconds on a year of England's episodes (docs/benchmarks.md)."""
+
+    arity = 2
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (from_sql, from_params), (to_sql, to_params) = (compiler.compile(e) for e in self.source_expressions)
+        east = "((hw_to.longitude - hw_from.longitude) * COS(RADIANS((hw_from.latitude + hw_to.latitude) / 2)))"
+        north = "(hw_to.latitude - hw_from.latitude)"
+        miles = f"(SQRT({east} * {east} + {north} * {north}) * %s)"
+        bands = " ".join(f"WHEN {miles} < %s THEN %s" for _ in DISTANCE_LIMITS)
+        band_params = [p for key, limit in DISTANCE_LIMITS for p in (MILES_PER_DEGREE, limit, key)]
+        table = connection.ops.quote_name(PostcodeDistrict._meta.db_table)
+        sql = (
+            f"(SELECT CASE {bands} ELSE %s END FROM {table} hw_from, {table} hw_to"
+            f" WHERE hw_from.outward_code = (SELECT {from_sql}) AND hw_to.outward_code = (SELECT {to_sql}))"
+        )
+        return sql, (*band_params, DISTANCE_BANDS[-1][0], *from_params, *to_params)
 
 
 def distance_band(not_known: str, from_field: str = "missing_from_postcode", to_field: str = "found_postcode"):
-    """The helper annotations and the band of each episode's distance found from where it went
-    missing from, as SQL: equirectangular distance between the two districts' centres (within
-    a fraction of a per cent of the great-circle distance at these lengths). `not_known` when a
-    postcode is not recorded or its district is not in the list; "still-missing" before a return."""
-    helpers = {
-        "_from_district": outward_code(from_field),
-        "_to_district": outward_code(to_field),
-        "_from_lat": _centre("_from_district", "latitude"),
-        "_from_lon": _centre("_from_district", "longitude"),
-        "_to_lat": _centre("_to_district", "latitude"),
-        "_to_lon": _centre("_to_district", "longitude"),
-    }
-    east = (F("_to_lon") - F("_from_lon")) * Cos(Radians((F("_from_lat") + F("_to_lat")) / 2))
-    north = F("_to_lat") - F("_from_lat")
-    helpers["_miles"] = Sqrt(Power(east, 2) + Power(north, 2)) * MILES_PER_DEGREE
-    whens = [
+    """The band of each episode's distance found from where it went missing from, as SQL:
+    equirectangular distance between the two districts' centres (within a fraction of a per cent
+    of the great-circle distance at these lengths). `not_known` when a postcode is not recorded
+    or its district is not in the list; "still-missing" before a return."""
+    return Case(
         When(returned_at__isnull=True, then=Value("still-missing")),
-        When(Q(_from_lat__isnull=True) | Q(_to_lat__isnull=True), then=Value(not_known)),
-    ]
-    whens += [When(_miles__lt=limit, then=Value(key)) for key, limit in DISTANCE_LIMITS]
-    return helpers, Case(*whens, default=Value(DISTANCE_BANDS[-1][0]), output_field=CharField())
+        default=Coalesce(_DistanceBandBetween(outward_code(from_field), outward_code(to_field)), Value(not_known)),
+        output_field=CharField(),
+    )
 
 
 def miles_between(a: PostcodeDistrict, b: PostcodeDistrict) -> float:

@@ -21,7 +21,9 @@ class Deadline(models.Model):
     """One clock on one record: `kind` names the rule, `due_at` when it runs out.
 
     Screens compute "overdue" from `due_at` live; the sweep moves an overdue row to breached
-    once and runs the kind's breach handler.
+    once and runs the kind's breach handler. `done_at` is when the work the clock asked for was
+    recorded done: when it was met, or later for a clock already breached (which stays breached),
+    so "breached and still not done" is read from an index, never from the subject's tables.
     """
 
     kind = models.CharField(max_length=60)
@@ -32,6 +34,7 @@ class Deadline(models.Model):
     state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -39,6 +42,12 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="deadline_sweep_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
+            # The work still outstanding, of one kind, by due time (the daily tasking page).
+            models.Index(
+                fields=["kind", "due_at"],
+                condition=models.Q(state__in=["open", "breached"], done_at__isnull=True),
+                name="deadline_outstanding_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

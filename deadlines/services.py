@@ -60,14 +60,23 @@ def _close(kind: str, subject: models.Model, state: str, at: datetime.datetime) 
     for deadline in deadlines.select_for_update():
         deadline.state = state
         deadline.closed_at = at
-        deadline.save(update_fields=["state", "closed_at"])
+        deadline.done_at = at if state == DeadlineState.MET else None
+        deadline.save(update_fields=["state", "closed_at", "done_at"])
         closed += 1
     return closed
 
 
 @transaction.atomic
 def deadline_meet(*, kind: str, subject: models.Model, at: datetime.datetime) -> int:
-    """The work the clock asked for was done; returns how many open clocks were closed."""
+    """The work the clock asked for was done; returns how many open clocks were closed. A clock
+    already breached stays breached and records when the work was done after all."""
+    late = Deadline.objects.filter(
+        kind=kind, state=DeadlineState.BREACHED, done_at__isnull=True, **_subject_filter(subject)
+    )
+    for deadline in late.select_for_update():
+        deadline.done_at = at
+        deadline._change_reason = "Done after the breach"
+        deadline.save(update_fields=["done_at"])
     return _close(kind, subject, DeadlineState.MET, at)
 
 
@@ -96,30 +105,33 @@ def deadlines_set(*, kind: str, model: type[models.Model], clocks: dict[int, Clo
     - done: the open clock is met; with no clock yet, one is opened and met at once (so
       reports can still tell whether the work was done in time);
     - running: the open clock's due time follows `due_at`; with no clock yet, one is opened.
-    A clock already met or breached is left as it is.
+    A clock already met or breached keeps its state; a breached clock records when the work was
+    done after all (`done_at`), and forgets it if the work is no longer recorded done.
     """
     subject_type = ContentType.objects.get_for_model(model)
     live: dict[int, list[tuple]] = {}
-    for pk, subject_id, state, due_at in (
+    for pk, subject_id, state, due_at, closed_at, done_at in (
         Deadline.objects.select_for_update()
         .filter(kind=kind, subject_type=subject_type, subject_id__in=list(clocks))
         .exclude(state=DeadlineState.CANCELLED)
-        .values_list("pk", "subject_id", "state", "due_at")
+        .values_list("pk", "subject_id", "state", "due_at", "closed_at", "done_at")
     ):
-        live.setdefault(subject_id, []).append((pk, state, due_at))
+        live.setdefault(subject_id, []).append((pk, state, due_at, closed_at, done_at))
     to_create, to_update = [], []
     for subject_id, clock in clocks.items():
         rows = live.get(subject_id, [])
-        running = next(((pk, due_at) for pk, state, due_at in rows if state == DeadlineState.OPEN), None)
+        running = next(((pk, due_at) for pk, state, due_at, _, _ in rows if state == DeadlineState.OPEN), None)
         if clock.due_at is None:
             if running:
                 to_update.append(_changed(running[0], running[1], DeadlineState.CANCELLED, now, "No longer applies"))
         elif running is not None:
             if clock.done:
-                to_update.append(_changed(running[0], clock.due_at, DeadlineState.MET, now, "Met"))
+                to_update.append(_changed(running[0], clock.due_at, DeadlineState.MET, now, "Met", done_at=now))
             elif running[1] != clock.due_at:
                 to_update.append(_changed(running[0], clock.due_at, DeadlineState.OPEN, None, "Due time recalculated"))
-        elif not rows:
+        elif rows:
+            to_update += _breached_work_done_or_undone(rows, done=clock.done, now=now)
+        else:
             to_create.append(
                 {
                     "kind": kind,
@@ -129,6 +141,7 @@ def deadlines_set(*, kind: str, model: type[models.Model], clocks: dict[int, Clo
                     "opened_at": now,
                     "state": DeadlineState.MET if clock.done else DeadlineState.OPEN,
                     "closed_at": now if clock.done else None,
+                    "done_at": now if clock.done else None,
                 }
             )
     if bulk.available():
@@ -137,15 +150,40 @@ def deadlines_set(*, kind: str, model: type[models.Model], clocks: dict[int, Clo
         _write_through_orm(to_create, to_update, now)
 
 
-def _changed(pk: int, due_at, state: str, closed_at, reason: str) -> dict:
-    return {"pk": pk, "due_at": due_at, "state": state, "closed_at": closed_at, "history_reason": reason}
+def _changed(pk: int, due_at, state: str, closed_at, reason: str, done_at=None) -> dict:
+    return {
+        "pk": pk,
+        "due_at": due_at,
+        "state": state,
+        "closed_at": closed_at,
+        "done_at": done_at,
+        "history_reason": reason,
+    }
+
+
+def _breached_work_done_or_undone(rows: list[tuple], *, done: bool, now: datetime.datetime) -> list[dict]:
+    """A breached clock whose work is now recorded done (late) records when; one whose work is
+    no longer recorded done forgets it, so it is outstanding again."""
+    changed = []
+    for pk, state, due_at, closed_at, done_at in rows:
+        if state != DeadlineState.BREACHED or done == (done_at is not None):
+            continue
+        if done:
+            changed.append(_changed(pk, due_at, state, closed_at, "Done after the breach", done_at=now))
+        else:
+            changed.append(_changed(pk, due_at, state, closed_at, "No longer recorded done"))
+    return changed
+
+
+# What deadlines_set may change on a clock that already exists.
+UPDATED_FIELDS = ["due_at", "state", "closed_at", "done_at"]
 
 
 def _write_set_based(to_create: list[dict], to_update: list[dict], now: datetime.datetime) -> None:
     for row in to_create:
         row["history_reason"] = "Clock started"
     bulk.create_with_history(Deadline, to_create, user_id=None, date=now)
-    bulk.update_with_history(Deadline, to_update, fields=["due_at", "state", "closed_at"], user_id=None, date=now)
+    bulk.update_with_history(Deadline, to_update, fields=UPDATED_FIELDS, user_id=None, date=now)
 
 
 def _write_through_orm(to_create: list[dict], to_update: list[dict], now: datetime.datetime) -> None:
@@ -157,11 +195,10 @@ def _write_through_orm(to_create: list[dict], to_update: list[dict], now: dateti
         deadlines = Deadline.objects.in_bulk([row["pk"] for row in to_update])
         for row in to_update:
             deadline = deadlines[row["pk"]]
-            deadline.due_at, deadline.state, deadline.closed_at = row["due_at"], row["state"], row["closed_at"]
+            for name in UPDATED_FIELDS:
+                setattr(deadline, name, row[name])
             deadline._change_reason = row["history_reason"]
-        bulk_update_with_history(
-            list(deadlines.values()), Deadline, fields=["due_at", "state", "closed_at"], default_date=now
-        )
+        bulk_update_with_history(list(deadlines.values()), Deadline, fields=UPDATED_FIELDS, default_date=now)
 
 
 @dataclasses.dataclass
@@ -217,6 +254,7 @@ def _claim_and_breach(deadline_id: int, now: datetime.datetime) -> bool:
             state=deadline.state,
             opened_at=deadline.opened_at,
             closed_at=deadline.closed_at,
+            done_at=deadline.done_at,
             history_date=timezone.now(),
             history_type="~",
             history_change_reason="Breached by the deadline sweep",

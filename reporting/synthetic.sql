@@ -223,13 +223,14 @@ INSERT INTO interviews_returninterview_episodes (returninterview_id, episode_id)
         SELECT id, episode_id FROM synth_interview;
 
 -- Deadlines. An outcome by the due time meets the clock; later, the sweep had breached it.
-INSERT INTO deadlines_deadline (kind, subject_type_id, subject_id, due_at, state, opened_at, closed_at)
+INSERT INTO deadlines_deadline (kind, subject_type_id, subject_id, due_at, state, opened_at, closed_at, done_at)
         SELECT %(interview_due)s, %(interview_type)s, id, due_at,
                CASE WHEN outcome_at IS NULL AND due_at > %(now)s THEN 'open'
                     WHEN outcome_at IS NOT NULL AND outcome_at <= due_at THEN 'met' ELSE 'breached' END,
                returned_at,
                CASE WHEN outcome_at IS NULL AND due_at > %(now)s THEN NULL
-                    WHEN outcome_at IS NOT NULL AND outcome_at <= due_at THEN outcome_at ELSE due_at + interval '5 minutes' END
+                    WHEN outcome_at IS NOT NULL AND outcome_at <= due_at THEN outcome_at ELSE due_at + interval '5 minutes' END,
+               outcome_at
         FROM synth_interview;
 
 INSERT INTO deadlines_deadline (kind, subject_type_id, subject_id, due_at, state, opened_at, closed_at)
@@ -253,12 +254,13 @@ INSERT INTO episodes_safeandwellcheck (episode_id, held_at, held_by, outcome, ha
             THEN make_interval(mins => (30 + r_time * 1380)::int) ELSE make_interval(mins => (1500 + r_time * 2880)::int) END AS at) x
         WHERE due_at <= %(now)s;
 
-INSERT INTO deadlines_deadline (kind, subject_type_id, subject_id, due_at, state, opened_at, closed_at)
+INSERT INTO deadlines_deadline (kind, subject_type_id, subject_id, due_at, state, opened_at, closed_at, done_at)
         SELECT %(safe_and_well)s, %(episode_type)s, c.episode_id, c.due_at,
                CASE WHEN s.id IS NULL THEN 'open' WHEN coalesce(s.held_at, s.recorded_at) <= c.due_at THEN 'met' ELSE 'breached' END,
                c.returned_at,
                CASE WHEN s.id IS NULL THEN NULL WHEN coalesce(s.held_at, s.recorded_at) <= c.due_at
-                    THEN coalesce(s.held_at, s.recorded_at) ELSE c.due_at + interval '5 minutes' END
+                    THEN coalesce(s.held_at, s.recorded_at) ELSE c.due_at + interval '5 minutes' END,
+               coalesce(s.held_at, s.recorded_at)
         FROM synth_check c LEFT JOIN episodes_safeandwellcheck s ON s.episode_id = c.episode_id;
 
 INSERT INTO deadlines_deadline (kind, subject_type_id, subject_id, due_at, state, opened_at)

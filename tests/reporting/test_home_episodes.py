@@ -67,9 +67,14 @@ def test_a_breached_check_stays_on_the_list_until_it_is_recorded(client, world, 
     assert Deadline.objects.get(subject_id=episode.pk, kind=SAFE_AND_WELL).state == DeadlineState.BREACHED
     assert episode.get_absolute_url() in overdue_section(home(client, world.coordinator_a))
 
+    clock.shift(datetime.timedelta(hours=2))
     services.safe_and_well_record(episode=episode, by=world.police_f1, not_held_reason="Child declined; carer agreed")
 
     assert episode.get_absolute_url() not in overdue_section(home(client, world.coordinator_a))
+    # Still a breach in the figures, now with the time the check was recorded.
+    deadline = Deadline.objects.get(subject_id=episode.pk, kind=SAFE_AND_WELL)
+    assert deadline.state == DeadlineState.BREACHED
+    assert deadline.done_at == NOW + datetime.timedelta(hours=2)
 
 
 def test_police_see_only_their_own_forces_overdue_checks(client, world):

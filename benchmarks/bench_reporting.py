@@ -217,6 +217,17 @@ def main(argv=None) -> int:
         results["figures"][name] = {"product_ms": ours, "sql_ms": theirs, "ratio": ratio}
         print(f"{name:<24} {ours:>11.1f} {theirs:>8.1f} {ratio:>6.2f}")
 
+    # Every breakdown: grouped in one query (what the dashboard runs on PostgreSQL) beside one
+    # query a breakdown (what it runs on SQLite, and ran before).
+    measures = dashboard.EPISODE_MEASURES
+    grouped = timings(lambda: dashboard._measure_rows(measures, episodes, filters), max(3, args.runs // 4))
+    separate = timings(lambda: [dashboard._rows(m, episodes, filters) for m in measures], max(3, args.runs // 4))
+    results["breakdowns"] = {"grouped_ms": grouped["p50_ms"], "one_a_measure_ms": separate["p50_ms"]}
+    print(
+        f"{len(measures)} breakdowns (national year): one grouped query {grouped['p50_ms']:.1f} ms, "
+        f"one query a breakdown {separate['p50_ms']:.1f} ms"
+    )
+
     with tempfile.TemporaryDirectory() as out:
         collection = today.year - 1 if today.month < 4 else today.year
         started = time.perf_counter()

@@ -10,6 +10,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field, replace
 
+from django.db import connections
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
@@ -456,27 +457,61 @@ def _percent(part: int, whole: int) -> int | None:
 
 
 def _rows(measure: Measure, episodes: QuerySet[Episode], filters: Filters) -> list[Row]:
+    """One measure's rows, in one grouped query."""
     found = {
-        row["bucket"]: row
+        row["bucket"]: (row["n"], row["children"])
         for row in measure.annotated(episodes, filters)
         .values("bucket")
         .annotate(n=Count("pk"), children=Count("child_id", distinct=True))
         .order_by()
     }
+    return _ordered_rows(measure, found)
+
+
+def _ordered_rows(measure: Measure, found: dict[str, tuple[int, int]]) -> list[Row]:
+    """Rows from {bucket: (records, children)}: every fixed bucket in its order, else the buckets
+    found, largest first, 'not recorded' last."""
     if measure.buckets is not None:
-        return [
-            Row(b.key, b.label, found.get(b.key, {}).get("n", 0), found.get(b.key, {}).get("children", 0))
-            for b in measure.buckets
-        ]
-    rows = [Row(key, measure.label(key), row["n"], row["children"]) for key, row in found.items()]
+        return [Row(b.key, b.label, *found.get(b.key, (0, 0))) for b in measure.buckets]
+    rows = [Row(key, measure.label(key), n, children) for key, (n, children) in found.items()]
     return sorted(rows, key=lambda row: (row.key == NOT_RECORDED, -row.count, row.label))
+
+
+def _measure_rows(measures: list[Measure], episodes: QuerySet[Episode], filters: Filters) -> dict[str, list[Row]]:
+    """Every measure's rows. On PostgreSQL one query: the period's episodes are read once and
+    grouped by each measure's bucket in turn (GROUPING SETS), where one query a measure read
+    them once a measure (docs/benchmarks.md). SQLite, the demo's database, has no grouping
+    sets: one query a measure. Both group on the expressions the drill-down filters on."""
+    if connections[episodes.db].vendor != "postgresql":
+        return {measure.name: _rows(measure, episodes, filters) for measure in measures}
+    columns = [f"bucket_{n}" for n in range(len(measures))]
+    annotated = episodes
+    for column, measure in zip(columns, measures, strict=True):
+        made = measure.bucket(filters)
+        helpers, expression = made if isinstance(made, tuple) else ({}, made)
+        annotated = annotated.alias(**helpers).annotate(**{column: expression})
+    inner, params = annotated.values("child_id", *columns).query.sql_with_params()
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    sets = ", ".join(f'("{column}")' for column in columns)
+    sql = (
+        f'SELECT GROUPING({quoted}), {quoted}, COUNT(*), COUNT(DISTINCT "child_id")'
+        f" FROM ({inner}) AS period_episodes GROUP BY GROUPING SETS ({sets})"
+    )
+    found: list[dict[str, tuple[int, int]]] = [{} for _ in measures]
+    with connections[episodes.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for grouping, *buckets, n, children in cursor.fetchall():
+            # GROUPING() has a 0 bit, counted from the left, for the one column grouped on.
+            index = next(i for i in range(len(measures)) if not grouping >> (len(measures) - 1 - i) & 1)
+            found[index][buckets[index]] = (n, children)
+    return {measure.name: _ordered_rows(measure, rows) for measure, rows in zip(measures, found, strict=True)}
 
 
 def _factor_rows(episodes: QuerySet[Episode]) -> dict[str, list[Row]]:
     """Primary push and pull factors of the completed interviews' records: one query."""
     completed = interviews_after(episodes).filter(status=Status.COMPLETED)
     found = {
-        row["primary_factor"]: row
+        row["primary_factor"]: (row["n"], row["children"])
         for row in InterviewRecord.objects.filter(interview__in=completed)
         .exclude(primary_factor="")
         .values("primary_factor")
@@ -484,10 +519,7 @@ def _factor_rows(episodes: QuerySet[Episode]) -> dict[str, list[Row]]:
         .order_by()
     }
     return {
-        name: [
-            Row(b.key, b.label, found.get(b.key, {}).get("n", 0), found.get(b.key, {}).get("children", 0))
-            for b in buckets
-        ]
+        name: [Row(b.key, b.label, *found.get(b.key, (0, 0))) for b in buckets]
         for name, (_, buckets) in FACTOR_MEASURES.items()
     }
 
@@ -496,7 +528,7 @@ def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
     """Every figure of the dashboard for the episodes of `scope` under `filters`.
 
     1. Headline counts for the period and for the previous period of equal length.
-    2. One grouped query for each episode measure.
+    2. The episode measures, grouped in one query on PostgreSQL (one a measure on SQLite).
     3. One grouped query for the primary push and pull factors.
     """
     episodes = episodes_in_period(scope, filters)
@@ -514,7 +546,8 @@ def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
     ]
     interviews = [figure(b.label, b.key, "interviews", b.key) for b in INTERVIEW_FIGURES]
     interviews[-1].percent = _percent(now["within-72h"], now["completed"])
-    breakdowns = [Breakdown(m.name, m.title, _rows(m, episodes, filters)) for m in EPISODE_MEASURES]
+    rows = _measure_rows(EPISODE_MEASURES, episodes, filters)
+    breakdowns = [Breakdown(m.name, m.title, rows[m.name]) for m in EPISODE_MEASURES]
     factors = _factor_rows(episodes)
     breakdowns += [
         Breakdown(name, title, factors[name], counts="interviews") for name, (title, _) in FACTOR_MEASURES.items()

@@ -10,26 +10,29 @@ def met_clocks_were_done_when_met(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('deadlines', '0002_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("deadlines", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deadline',
-            name='done_at',
+            model_name="deadline",
+            name="done_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='historicaldeadline',
-            name='done_at',
+            model_name="historicaldeadline",
+            name="done_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(met_clocks_were_done_when_met, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('done_at__isnull', True), ('state__in', ['open', 'breached'])), fields=['kind', 'due_at'], name='deadline_outstanding_idx'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("done_at__isnull", True), ("state__in", ["open", "breached"])),
+                fields=["kind", "due_at"],
+                name="deadline_outstanding_idx",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ children app never imports episodes.
 """
 
 from django.db import models
-from django.db.models import Q
 
 from organisations.roles import AgencyKind, Role
 
@@ -24,14 +23,13 @@ def police_forces_of(user) -> list[int]:
     ]
 
 
-def police_children_scope(user) -> Q:
-    """Children with an episode recorded by a force the user works in as a SPOC."""
+def police_children_scope(user) -> models.QuerySet | None:
+    """Scope extension for children: those with an episode recorded by a force the user works
+    in as a SPOC."""
     from .models import Episode
 
     forces = police_forces_of(user)
-    if not forces:
-        return Q(pk__in=[])
-    return Q(pk__in=Episode.objects.filter(force_id__in=forces).values("child_id"))
+    return Episode.objects.filter(force_id__in=forces).values("child_id") if forces else None
 
 
 class EpisodeQuerySet(models.QuerySet):

@@ -29,7 +29,10 @@ def police_children_scope(user) -> models.QuerySet | None:
     from .models import Episode
 
     forces = police_forces_of(user)
-    return Episode.objects.filter(force_id__in=forces).values("child_id") if forces else None
+    if not forces:
+        return None
+    # Each child once: a force's episodes name the same children many times over.
+    return Episode.objects.filter(force_id__in=forces).values("child_id").distinct()
 
 
 class EpisodeQuerySet(models.QuerySet):

@@ -59,6 +59,17 @@ def hidden_from(user) -> Q | None:
     return hidden
 
 
+def authority_wide_ids(user) -> set[int]:
+    """The local authorities whose children `user` sees authority-wide: those served by the
+    council, health and education agencies in which they hold a role that sees children."""
+    ids: set[int] = set()
+    for membership in user.active_memberships():
+        if membership.role in NO_CHILD_ACCESS or membership.agency.kind not in AUTHORITY_WIDE_AGENCIES:
+            continue
+        ids.update(membership.agency.authority_ids())
+    return ids
+
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ChildQuerySet":
         """The children `user` may see; anything else is a 404 wherever it is asked for."""
@@ -73,15 +84,10 @@ class ChildQuerySet(models.QuerySet):
         in scope that a record is restricted (and offering break-glass); never to show a child."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        authority_ids: set[int] = set()
-        for membership in user.active_memberships():
-            if membership.role in NO_CHILD_ACCESS:
-                continue
-            if membership.agency.kind in AUTHORITY_WIDE_AGENCIES:
-                authority_ids.update(membership.agency.authority_ids())
+        authority_ids = authority_wide_ids(user)
         scope = Q(pk__in=[])
         if authority_ids:
-            scope |= _of_authorities(authority_ids)
+            scope |= of_authorities(authority_ids)
         for extension in _extensions:
             granted = extension(user)
             if granted is not None:
@@ -89,7 +95,8 @@ class ChildQuerySet(models.QuerySet):
         return self.filter(scope)
 
 
-def _of_authorities(authority_ids) -> Q:
+def of_authorities(authority_ids) -> Q:
+    """Children whose responsible or host authority is one of `authority_ids` (a Q on Child)."""
     ids = list(authority_ids)
     return Q(responsible_authority_id__in=ids) | Q(host_authority_id__in=ids)
 
@@ -98,7 +105,7 @@ def children_of_authorities(authority_ids) -> models.QuerySet:
     """The ids of the children whose responsible or host authority is one of `authority_ids`."""
     from .models import Child
 
-    return Child.objects.filter(_of_authorities(authority_ids)).values("pk")
+    return Child.objects.filter(of_authorities(authority_ids)).values("pk")
 
 
 @models.Field.register_lookup

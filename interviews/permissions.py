@@ -4,10 +4,10 @@ Whether a person may see the interview at all is the scope's question (ReturnInt
 .visible_to): out of scope is a 404 before any of these is asked; these answer 403.
 """
 
+from children.scope import authority_wide_ids
 from organisations.roles import AgencyKind, Role
 
 from .models import RecordState, ReturnInterview
-from .scope import authority_ids_of
 
 # Agencies whose return interview workers may be allocated: the council missing team or a
 # commissioned charity (domain.md).
@@ -78,7 +78,7 @@ def can_download(user, interview: ReturnInterview) -> bool:
 
 
 def can_list_interviews(user) -> bool:
-    return user.has_role(Role.COORDINATOR, Role.MANAGER) and bool(authority_ids_of(user))
+    return user.has_role(Role.COORDINATOR, Role.MANAGER) and bool(authority_wide_ids(user))
 
 
 def can_have_caseload(user) -> bool:

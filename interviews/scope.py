@@ -9,18 +9,8 @@ once its record is authorised and shared, and only for an episode in their own f
 from django.db import models
 from django.db.models import Q
 
-from children.scope import AUTHORITY_WIDE_AGENCIES, NO_CHILD_ACCESS, children_of_authorities, hidden_from
+from children.scope import authority_wide_ids, children_of_authorities, hidden_from
 from episodes.scope import police_forces_of
-
-
-def authority_ids_of(user) -> set[int]:
-    """The local authorities whose children `user` sees authority-wide."""
-    ids: set[int] = set()
-    for membership in user.active_memberships():
-        if membership.role in NO_CHILD_ACCESS or membership.agency.kind not in AUTHORITY_WIDE_AGENCIES:
-            continue
-        ids.update(membership.agency.authority_ids())
-    return ids
 
 
 def allocated_children_scope(user) -> models.QuerySet | None:
@@ -38,7 +28,7 @@ class ReturnInterviewQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         scope = Q(worker=user)
-        authorities = authority_ids_of(user)
+        authorities = authority_wide_ids(user)
         if authorities:
             # The children's ids read once (a hashed subquery), not a join to every child.
             scope |= Q(child__in=children_of_authorities(authorities))

@@ -336,6 +336,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 DEADLINE_SWEEP_SECONDS = env.int("DEADLINE_SWEEP_SECONDS", default=60)
+DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "deadlines.tasks.sweep_deadlines",
@@ -345,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
     "email-pending-notifications": {
         "task": "interviews.tasks.email_pending_notifications",
         "schedule": 60.0,
+    },
+    # The dashboard figures kept for readers of many authorities (reporting/snapshot_services.py).
+    "refresh-dashboard-snapshots": {
+        "task": "reporting.tasks.refresh_dashboard_snapshots",
+        "schedule": float(DASHBOARD_REFRESH_SECONDS),
     },
     "resume-stale-import-jobs": {
         "task": "episodes.tasks.resume_stale_import_jobs",

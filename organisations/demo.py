@@ -17,9 +17,12 @@ DEMO_COUNCILS = [
     ("E08000010", "Wigan Council children's services"),
 ]
 DEMO_CHARITY = "Safe Steps Return Interview Service"
+# A team serving every demo council: its dashboard figures are counted ahead by Celery beat.
+DEMO_REGION = "Greater Manchester missing from home partnership"
 DEMO_POLICE_CODE = "GMP"
 
-# (email, full name, agency key, role); agency key "police", "charity", or a council's ONS code.
+# (email, full name, agency key, role); agency key "police", "charity", "region", or a council's
+# ONS code.
 DEMO_PEOPLE = [
     ("coordinator@demo.homeward.invalid", "Aisha Coleman", "E08000003", Role.COORDINATOR),
     ("coordinator.stockport@demo.homeward.invalid", "Gareth Pryce", "E08000007", Role.COORDINATOR),
@@ -30,6 +33,7 @@ DEMO_PEOPLE = [
     ("iro@demo.homeward.invalid", "Helen Ashworth", "E08000003", Role.IRO),
     ("cme.officer@demo.homeward.invalid", "Tom Whitaker", "E08000003", Role.CME_OFFICER),
     ("analyst@demo.homeward.invalid", "Grace Lin", "E08000003", Role.ANALYST),
+    ("regional.analyst@demo.homeward.invalid", "Owen Mercer", "region", Role.ANALYST),
     ("dpo@demo.homeward.invalid", "Nadia Brook", "E08000003", Role.DATA_PROTECTION_OFFICER),
     ("admin@demo.homeward.invalid", "Sam Administrator", "E08000003", Role.ADMINISTRATOR),
 ]
@@ -54,7 +58,9 @@ def seed_organisations() -> DemoOrganisations:
     charity, _ = Agency.objects.get_or_create(name=DEMO_CHARITY, defaults={"kind": AgencyKind.VOLUNTARY})
     charity.local_authorities.add(*LocalAuthority.objects.filter(ons_code__in=["E08000003", "E08000007"]))
     police = Agency.objects.get(kind=AgencyKind.POLICE, code=DEMO_POLICE_CODE)
-    agencies = {**councils, "charity": charity, "police": police}
+    region, _ = Agency.objects.get_or_create(name=DEMO_REGION, defaults={"kind": AgencyKind.CHILDRENS_SERVICES})
+    region.local_authorities.add(*LocalAuthority.objects.filter(ons_code__in=[code for code, _ in DEMO_COUNCILS]))
+    agencies = {**councils, "charity": charity, "police": police, "region": region}
 
     people = {}
     for email, full_name, agency_key, role in DEMO_PEOPLE:

@@ -68,6 +68,11 @@ class SummarySerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(
         help_text="True when small counts are withheld (for readers who see figures only, never names)."
     )
+    counted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the figures were counted, if they are the figures kept for readers of many "
+        "authorities (counted again every few minutes); null when counted for this request.",
+    )
 
     def get_local_authorities(self, board) -> list[int]:
         return list(board.filters.authorities)

@@ -8,19 +8,22 @@ drill-down filters on the same expression, so a figure and the records behind it
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from django.db import connections
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
 
-from children.models import LOOKED_AFTER, Establishment, EthnicityCode, Gender
+from children.models import LOOKED_AFTER, Child, Establishment, EthnicityCode, Gender
+from children.scope import authority_wide_ids, hidden_from, of_authorities
 from episodes.models import Category, Episode, ReturnMethod
 from interviews.models import PULL_FACTORS, PUSH_FACTORS, InterviewRecord, ReturnInterview, Status
 from organisations.models import LocalAuthority
 from organisations.roles import AGGREGATE_ONLY, Role
 
 from . import geography, suppression
+from .models import DashboardSnapshot
 
 UK = zoneinfo.ZoneInfo("Europe/London")
 
@@ -69,11 +72,16 @@ def aggregate_only_episodes(user) -> QuerySet[Episode]:
     of the authorities their agency serves, as responsible or host authority (the same children
     the agency's named staff see). `Child.objects.visible_to` gives analysts nothing on purpose;
     this is only ever counted."""
+    ids = _aggregate_authority_ids(user)
+    return Episode.objects.filter(Q(child__responsible_authority_id__in=ids) | Q(child__host_authority_id__in=ids))
+
+
+def _aggregate_authority_ids(user) -> set[int]:
     ids: set[int] = set()
     for membership in user.active_memberships():
         if membership.role in AGGREGATE_ONLY:
             ids.update(membership.agency.authority_ids())
-    return Episode.objects.filter(Q(child__responsible_authority_id__in=ids) | Q(child__host_authority_id__in=ids))
+    return ids
 
 
 def countable_episodes(user) -> QuerySet[Episode]:
@@ -92,6 +100,12 @@ def countable_episodes(user) -> QuerySet[Episode]:
 def last_full_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     end = today.replace(day=1) - datetime.timedelta(days=1)
     return end.replace(day=1), end
+
+
+def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The twelve full months to the end of the last full month."""
+    end = last_full_month(today)[1]
+    return _years_before(end, 1) + datetime.timedelta(days=1), end
 
 
 def uk_midnight(day: datetime.date) -> datetime.datetime:
@@ -390,6 +404,8 @@ class Breakdown:
     title: str
     rows: list[Row]
     counts: str = "episodes"
+    # Rows found but not shown: the page shows a long table's largest rows (dashboard_views.py).
+    left_out: int = 0
 
 
 @dataclass
@@ -429,21 +445,49 @@ class Dashboard:
     breakdowns: list[Breakdown]
     # Small counts withheld, for a reader who sees no names (reporting/suppression.py).
     suppressed: bool = False
+    # When the figures were counted, if they are the figures kept (DashboardSnapshot); None
+    # when counted for this reading.
+    counted_at: datetime.datetime | None = None
 
     @property
     def suppression_note(self) -> str:
         return suppression.NOTE if self.suppressed else ""
 
+    def figures_json(self) -> dict:
+        """The figures, as DashboardSnapshot keeps them."""
+        return {
+            "headlines": [asdict(f) for f in self.headlines],
+            "interviews": [asdict(f) for f in self.interviews],
+            "breakdowns": [asdict(b) for b in self.breakdowns],
+        }
+
+    @classmethod
+    def from_figures_json(cls, figures: dict, *, filters: Filters, counted_at: datetime.datetime) -> "Dashboard":
+        breakdowns = [Breakdown(**{**b, "rows": [Row(**row) for row in b["rows"]]}) for b in figures["breakdowns"]]
+        return cls(
+            filters=filters,
+            previous=filters.previous(),
+            headlines=[Figure(**f) for f in figures["headlines"]],
+            interviews=[Figure(**f) for f in figures["interviews"]],
+            breakdowns=breakdowns,
+            counted_at=counted_at,
+        )
+
 
 def _headline_counts(episodes: QuerySet[Episode]) -> dict[str, int]:
-    """Episodes, children, repeat children, missing, absent, away; interview figures. Three
-    queries."""
-    counts = episodes.aggregate(
-        episodes=Count("pk"),
-        children=Count("child_id", distinct=True),
-        **{value: Count("pk", filter=Q(category=value)) for value in Category.values},
+    """Episodes, children, repeat children, missing, absent, away; interview figures. Two
+    queries: the episodes are counted child by child, then the children (one reading of the
+    period's episodes, where counting episodes and repeat children apart read them twice)."""
+    per_child = episodes.values("child_id").annotate(
+        n=Count("pk"), **{f"n_{value}": Count("pk", filter=Q(category=value)) for value in Category.values}
     )
-    counts["repeat"] = episodes.values("child_id").annotate(n=Count("pk")).filter(n__gte=REPEAT_EPISODES).count()
+    totals = per_child.aggregate(
+        episodes=Sum("n"),
+        children=Count("child_id"),
+        repeat=Count("child_id", filter=Q(n__gte=REPEAT_EPISODES)),
+        **{value: Sum(f"n_{value}") for value in Category.values},
+    )
+    counts = {name: value or 0 for name, value in totals.items()}
     counts.update(
         interviews_after(episodes).aggregate(
             **{bucket.key: Count("pk", filter=_interview_filter(bucket.key)) for bucket in INTERVIEW_FIGURES}
@@ -558,10 +602,58 @@ def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
 
 
 def dashboard_for(user, filters: Filters) -> Dashboard:
-    """The dashboard as `user` may read it: their scope, and small counts withheld when they see
-    figures only (analysts)."""
-    board = dashboard_build(scope=countable_episodes(user), filters=filters)
+    """The dashboard as `user` may read it: the figures kept for the filters when they count
+    exactly the user's scope, else counted in their scope now; small counts withheld when they
+    see figures only (analysts)."""
+    board = kept_board(filters)
+    if board is None or not counts_every_child_of(user, filters.authorities):
+        board = dashboard_build(scope=countable_episodes(user), filters=filters)
     return board if sees_names(user) else suppression.suppress_board(board)
+
+
+# -- The figures kept ----------------------------------------------------------------------------
+
+# Figures kept longer ago than this are not shown (their refresh has stopped): the dashboard
+# counts afresh instead (reporting/snapshot_services.py counts them every few minutes).
+KEPT_FIGURES_SHOWN_FOR = datetime.timedelta(hours=2)
+# Figures are kept for sets of at least this many authorities: one is counted fast enough while
+# the reader waits (docs/benchmarks.md).
+KEPT_FROM_AUTHORITIES = 2
+
+
+def authorities_key(authority_ids) -> str:
+    """A set of authorities as DashboardSnapshot names it."""
+    return ",".join(str(pk) for pk in sorted(authority_ids))
+
+
+def kept_board(filters: Filters) -> Dashboard | None:
+    """The figures kept for `filters` (every child of the authorities), if they were counted
+    recently; None when none are kept for them (a legal status or an establishment chosen, or
+    a period or a set of authorities the refresh does not count)."""
+    if filters.legal_status or filters.establishment is not None or len(filters.authorities) < KEPT_FROM_AUTHORITIES:
+        return None
+    snapshot = DashboardSnapshot.objects.filter(
+        authorities=authorities_key(filters.authorities),
+        start=filters.start,
+        end=filters.end,
+        counted_at__gte=timezone.now() - KEPT_FIGURES_SHOWN_FOR,
+    ).first()
+    if snapshot is None:
+        return None
+    return Dashboard.from_figures_json(snapshot.figures, filters=filters, counted_at=snapshot.counted_at)
+
+
+def counts_every_child_of(user, authority_ids) -> bool:
+    """Whether `user`'s dashboard counts every episode of every child of the authorities, as the
+    figures kept do: an analyst of them, or a named reader who sees their children
+    authority-wide with none of them restricted from the reader."""
+    wanted = set(authority_ids)
+    if not sees_names(user):
+        return bool(wanted) and wanted <= _aggregate_authority_ids(user)
+    if not wanted or not wanted <= authority_wide_ids(user):
+        return False
+    hidden = hidden_from(user)
+    return hidden is None or not Child.objects.filter(of_authorities(wanted)).filter(hidden).exists()
 
 
 # -- The records behind a figure ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The manager dashboard page and the list of records behind each of its figures."""
 
 import datetime
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,8 +20,15 @@ from . import dashboard
 from .dashboard import Filters
 from .pack_services import recent_packs
 from .pack_views import pack_form
+from .templatetags.dashboard_charts import MOST_BARS
 
 RECORDS_PAGE_SIZE = 50
+# Across many authorities the breakdowns by establishment and by postcode district have thousands
+# of rows: the page shows each table's largest rows (as many as a chart's bars), and every row
+# of the one asked for.
+LONGEST_TABLE = MOST_BARS
+# The most establishments the filter lists at once.
+MOST_ESTABLISHMENTS = 500
 DATE_HINT = "For example, 2026-11-01"
 # Dates a period may take (the previous period of equal length must be a date too), and its
 # longest length.
@@ -81,7 +89,23 @@ class DashboardFilterForm(forms.Form):
         self.fields["local_authority"].queryset = LocalAuthority.objects.filter(
             pk__in=[a.pk for a in authorities]
         ).order_by("name")
-        self.fields["establishment"].queryset = dashboard.establishments_for([a.pk for a in authorities])
+        self.fields["establishment"].queryset = self._establishments()
+
+    def _establishments(self):
+        """Every establishment of the reader's authorities; when those are more than a list can
+        usefully hold (a regional or national reader), those of the authority chosen, or none
+        until one is chosen."""
+        ids = [a.pk for a in self.authorities]
+        establishments = dashboard.establishments_for(ids)
+        if len(ids) == 1 or establishments.count() <= MOST_ESTABLISHMENTS:
+            return establishments
+        field = self.fields["establishment"]
+        field.error_messages["invalid_choice"] = "Choose a local authority before choosing an establishment"
+        chosen = self.data.get("local_authority", "") if self.is_bound else ""
+        if chosen.isdigit() and int(chosen) in ids:
+            return dashboard.establishments_for([int(chosen)])
+        field.help_text = "Choose a local authority and apply the filters first: then its establishments are listed"
+        return establishments.none()
 
     def clean(self):
         cleaned = super().clean()
@@ -124,7 +148,7 @@ class DashboardFilterForm(forms.Form):
 def _filter_query(form: DashboardFilterForm, filters: Filters) -> dict[str, str]:
     """The filters as address parameters, with the period always spelled out."""
     data = form.cleaned_data if form.is_bound else {}
-    query = {"period_from": filters.start.isoformat(), "period_to": filters.end.isoformat()}
+    query = _period_query(filters.start, filters.end)
     if data.get("local_authority"):
         query["local_authority"] = str(data["local_authority"].pk)
     if filters.legal_status:
@@ -132,6 +156,21 @@ def _filter_query(form: DashboardFilterForm, filters: Filters) -> dict[str, str]
     if filters.establishment is not None:
         query["establishment"] = str(filters.establishment)
     return query
+
+
+def _period_query(start: datetime.date, end: datetime.date) -> dict[str, str]:
+    return {"period_from": start.isoformat(), "period_to": end.isoformat()}
+
+
+def _largest_rows(board: dashboard.Dashboard, *, whole: str) -> dashboard.Dashboard:
+    """The board with each long table cut to its LONGEST_TABLE largest rows, except `whole`."""
+    breakdowns = [
+        replace(b, rows=b.rows[:LONGEST_TABLE], left_out=len(b.rows) - LONGEST_TABLE)
+        if len(b.rows) > LONGEST_TABLE and b.measure != whole
+        else b
+        for b in board.breakdowns
+    ]
+    return replace(board, breakdowns=breakdowns)
 
 
 def _reader(request) -> list:
@@ -163,10 +202,13 @@ def dashboard_page(request):
         # The dashboard's readers are the pack's: the same authorities.
         "pack_form": pack_form(request.user, authorities=authorities),
         "packs": recent_packs(request.user),
+        "twelve_months": urlencode(_period_query(*dashboard.last_twelve_months(timezone.localdate()))),
     }
     if filters is not None:
-        context["board"] = dashboard.dashboard_for(request.user, filters)
+        whole = request.GET.get("whole", "")
+        context["board"] = _largest_rows(dashboard.dashboard_for(request.user, filters), whole=whole)
         context["query"] = urlencode(_filter_query(form, filters))
+        context.update(whole=whole, longest_table=LONGEST_TABLE)
         note_access(request, what=f"manager dashboard, {filters.start:%d %b %Y} to {filters.end:%d %b %Y}")
     return render(request, "reporting/dashboard.html", context)
 

@@ -100,3 +100,28 @@ class PostcodeDistrict(models.Model):
 
     def __str__(self):
         return self.outward_code
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures for one set of local authorities and one standard period, as
+    counted at `counted_at` by the Celery refresh (reporting/snapshot_services.py), so that a
+    reader of many authorities is not kept waiting while millions of episodes are counted.
+
+    Figures only, never a name, and replaced whole at each count: it is not case data and keeps
+    no history."""
+
+    authorities = models.TextField(help_text="The authorities' ids, ascending, separated by commas.")
+    start = models.DateField()
+    end = models.DateField()
+    figures = models.JSONField(help_text="The figures, as reporting.dashboard.Dashboard.figures_json writes them.")
+    counted_at = models.DateTimeField()
+    seconds = models.FloatField(help_text="How long the count took.")
+
+    class Meta:
+        ordering = ["authorities", "-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["authorities", "start", "end"], name="dashboard_snapshot_unique")
+        ]
+
+    def __str__(self):
+        return f"Dashboard figures {self.start} to {self.end} for authorities {self.authorities}"

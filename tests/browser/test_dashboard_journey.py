@@ -8,8 +8,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from episodes.models import Category, Episode, EpisodeState, Source
+from organisations.roles import Role
+from reporting.dashboard import last_twelve_months
+from reporting.snapshot_services import dashboard_snapshots_refresh
 from tests.browser.test_journeys import sign_in
-from tests.factories import make_child
+from tests.factories import AgencyFactory, make_child, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,3 +63,31 @@ def test_a_manager_filters_the_dashboard_and_follows_a_figure(page, world, asser
     assert_accessible(page)
     page.get_by_role("link", name="Amy Ashworth").click()
     page.wait_for_url(f"**{overnight.get_absolute_url()}")
+
+
+def test_a_regional_manager_reads_the_figures_kept_for_their_authorities(page, world, assert_accessible):
+    team = AgencyFactory(name="North West regional missing team", serves=[world.la_a, world.la_b])
+    regional = person(Role.MANAGER, team, full_name="Rhona Regional")
+    amy = make_child(responsible=world.la_a, given_name="Amy", family_name="Ashworth")
+    start, end = last_twelve_months(timezone.localdate())
+    returned_episode(amy, days_ago=(timezone.localdate() - start).days - 1, hours=8)
+    returned_episode(world.c3, days_ago=(timezone.localdate() - start).days - 1, hours=2)
+    dashboard_snapshots_refresh()
+
+    sign_in(page, regional, assert_accessible)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_text("These figures were counted at")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Show the last 12 months").click()
+    expect(page.get_by_text(f"Episodes last seen from {start:%-d %B %Y} to {end:%-d %B %Y}")).to_be_visible()
+    expect(page.get_by_text("These figures were counted at")).to_be_visible()
+    headlines = page.get_by_role("table", name="Episodes and children in the period, with the previous period")
+    expect(headlines.get_by_role("link", name="2 episodes", exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Local authority").select_option(label="Stockport")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(headlines.get_by_role("link", name="1 episodes", exact=True)).to_be_visible()
+    expect(page.get_by_text("These figures were counted at")).to_have_count(0)
+    assert_accessible(page)

@@ -29,10 +29,12 @@ from django.urls import reverse
 from children.models import Establishment, Gender, LegalStatus, PlacementType
 from episodes.models import Category, Episode, EpisodeState, Source
 from interviews.models import InterviewRecord, ReturnInterview, Status, Triage
+from organisations.roles import Role
 from privacy.models import AccessLogEntry
-from reporting import dashboard
+from reporting import dashboard, dashboard_views
 from reporting.dashboard import Filters
-from tests.factories import make_child
+from reporting.templatetags import dashboard_charts
+from tests.factories import AgencyFactory, make_child, person
 
 pytestmark = pytest.mark.django_db
 
@@ -516,3 +518,56 @@ def test_an_analysts_home_page_points_to_the_dashboard(client, world):
     client.force_login(world.analyst_a)
     text = client.get(reverse("home")).content.decode()
     assert f'not named children: see them on the <a class="govuk-link" href="{reverse("reporting:dashboard")}">' in text
+
+
+def test_a_long_table_shows_its_largest_rows_and_every_row_when_asked(client, world, history, monkeypatch):
+    monkeypatch.setattr(dashboard_views, "LONGEST_TABLE", 2)
+    monkeypatch.setattr(dashboard_charts, "MOST_BARS", 2)
+
+    response = page(client, world.manager_a, **NOVEMBER)
+    shown = next(b for b in response.context["board"].breakdowns if b.measure == "establishment")
+    text = response.content.decode()
+
+    assert [(r.label, r.count) for r in shown.rows] == [("Oak House", 3), ("Elm Lodge", 1)]
+    assert shown.left_out == 1
+    assert "The 2 with the most episodes; 1 more not shown." in text
+    assert "whole=establishment#establishment-heading" in text
+
+    response = page(client, world.manager_a, **NOVEMBER, whole="establishment")
+    whole = next(b for b in response.context["board"].breakdowns if b.measure == "establishment")
+    text = response.content.decode()
+
+    assert [(r.label, r.count) for r in whole.rows] == [("Oak House", 3), ("Elm Lodge", 1), ("Not recorded", 3)]
+    assert "Every row is shown; the chart shows the 2 largest." in text
+    chart = text[text.index('id="establishment-chart-desc"') :].split("</desc>")[0]
+    assert "Oak House: 3; Elm Lodge: 1" in chart and "Not recorded" not in chart
+    # The other long tables are still cut.
+    district = next(b for b in response.context["board"].breakdowns if b.measure == "district")
+    assert len(district.rows) == 2 and district.left_out == 2
+
+
+def test_a_reader_of_many_authorities_chooses_an_authority_before_a_long_list_of_establishments(
+    client, world, history, monkeypatch
+):
+    monkeypatch.setattr(dashboard_views, "MOST_ESTABLISHMENTS", 2)
+    birch = Establishment.objects.create(
+        name="Birch Court", placement_type=PlacementType.RESIDENTIAL, local_authority=world.la_b
+    )
+    regional = person(Role.MANAGER, AgencyFactory(name="Regional team", serves=[world.la_a, world.la_b]))
+
+    def choices(response):
+        return [label for _, label in response.context["form"].fields["establishment"].choices]
+
+    every = page(client, regional, **NOVEMBER)
+    assert choices(every) == ["Any establishment"]
+    assert "Choose a local authority and apply the filters first" in every.content.decode()
+
+    stockport = page(client, regional, **NOVEMBER, local_authority=world.la_b.pk)
+    assert choices(stockport) == ["Any establishment", "Birch Court"]
+    assert page(client, regional, **NOVEMBER, local_authority=world.la_b.pk, establishment=birch.pk).context["board"]
+
+    refused = page(client, regional, **NOVEMBER, establishment=birch.pk)
+    assert refused.context["board"] is None
+    assert "Choose a local authority before choosing an establishment" in refused.content.decode()
+    # A reader of one authority is offered all its establishments, however many.
+    assert choices(page(client, world.manager_a, **NOVEMBER)) == ["Any establishment", "Elm Lodge", "Oak House"]

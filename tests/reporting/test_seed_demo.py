@@ -16,6 +16,7 @@ from episodes.models import POLICE_CATEGORIES, Category, Episode, EpisodeState, 
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from organisations.models import User
 from organisations.roles import Role
+from reporting.models import DashboardSnapshot
 from tests.factories import ensure_reference_data
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,9 @@ def test_seed_demo_creates_a_person_for_every_role_and_children(capsys):
     ages = [c.age_on(c.created_at.date()) for c in Child.objects.exclude(family_name__startswith="Retention-")]
     assert all(8 <= age <= 17 for age in ages)
     assert Child.history.filter(history_change_reason="Demo data").count() == 40
+    # The regional team's dashboard figures, counted ahead (reporting/snapshot_services.py).
+    assert "Counted 2 set(s) of dashboard figures for the regional team." in output
+    assert DashboardSnapshot.objects.count() == 2
 
 
 def test_seed_demo_twice_adds_nothing(capsys):

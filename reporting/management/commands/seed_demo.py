@@ -9,6 +9,7 @@ from episodes.demo import demo_episodes_exist, seed_episodes
 from interviews.demo import demo_interviews_exist, seed_interviews
 from organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_organisations
 from privacy.demo import demo_retention_exists, seed_retention
+from reporting.snapshot_services import dashboard_snapshots_refresh
 from risk.demo import demo_risk_exists, seed_risk
 
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Created a record past its retention date, one under a legal hold, and {reviews} reviews."
             )
+        kept = dashboard_snapshots_refresh(force=True)
+        self.stdout.write(f"Counted {len(kept)} set(s) of dashboard figures for the regional team.")
         self.stdout.write("\nDemo sign-ins (every password is the same):")
         for email, _full_name, _agency, role in DEMO_PEOPLE:
             self.stdout.write(f"  {role.label:<40} {email}")

@@ -1,5 +1,5 @@
 """The dashboard's figures counted ahead of time for the readers of many authorities, and kept
-current by Celery (docs/reporting.md, 'Figures kept for many authorities').
+current by Celery (docs/reporting.md, 'Figures kept for readers of many authorities').
 
 A regional or national reader's year is millions of episodes: counted while they wait, the page
 takes half a minute. For them the refresh counts the standard periods every few minutes and
@@ -71,7 +71,7 @@ def dashboard_snapshots_refresh(*, today: datetime.date | None = None, force: bo
 
     1. A scope's period is counted when it has no figures yet, when a counted record changed
        after they were counted, when they are older than RECOUNT_AFTER, or when `force`d.
-    2. Each count replaces the row in one statement: a reader sees the old figures or the new.
+    2. Each count replaces its row in one transaction: a reader sees the old figures or the new.
     Returns the snapshots counted."""
     today = today or timezone.localdate()
     changed_at = last_change()

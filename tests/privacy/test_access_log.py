@@ -71,7 +71,9 @@ def test_api_reads_are_logged_for_each_child_a_list_shows_and_for_one_record(cli
 def test_pdf_downloads_and_the_printable_list_are_logged_as_such(client, world):
     interview = authorised(world, returned_interview(world, world.c1))
     read(client, world.social_worker_a, reverse("interviews:pdf", args=[interview.pk]))
-    read(client, world.coordinator_a, reverse("weekly_meeting_list"))
+    # The week the child came back in (early on a Monday, that may have been last week).
+    week = timezone.localdate(interview.returned_at).isoformat()
+    read(client, world.coordinator_a, reverse("weekly_meeting_list") + f"?week={week}")
 
     pdf, printed = AccessLogEntry.objects.order_by("id")
     assert (pdf.kind, pdf.child_id) == (AccessKind.PDF, world.c1.pk)

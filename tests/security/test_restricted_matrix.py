@@ -355,9 +355,12 @@ def lists_naming_c2(client, c2) -> tuple[set[str], set[str]]:
     """The lists whose page names C2, and the API lists that return C2's object."""
     today = timezone.localdate()
     period = {"period_from": (today - datetime.timedelta(days=7)).isoformat(), "period_to": today.isoformat()}
+    # The week C2's episode was open in (early on a Monday, that is last week).
+    week = {"week": timezone.localdate(c2["episode"].last_seen_at).isoformat()}
+    asked = {"reporting:dashboard_records": period, "weekly_meeting_list": week}
     naming = set()
     for name, (route, params) in LISTS.items():
-        params = {**params, **period} if route == "reporting:dashboard_records" else params
+        params = {**params, **asked.get(route, {})}
         if "Restrictova" in client.get(reverse(route), params).content.decode():
             naming.add(name)
     returning = set()

@@ -4,6 +4,8 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from organisations.roles import Role
+
 from .models import Child
 from .services import search_key
 
@@ -29,4 +31,8 @@ def child_for_user(*, user, pk: int) -> Child:
 
 
 def children_allocated_to(user) -> QuerySet[Child]:
+    """The children whose social worker or IRO `user` is. Only those roles are allocated children
+    (children/forms.py offers no one else), so for anyone else nothing is read."""
+    if not user.has_role(Role.SOCIAL_WORKER, Role.IRO):
+        return Child.objects.none()
     return Child.objects.visible_to(user).filter(Q(social_worker=user) | Q(iro=user))

@@ -24,10 +24,19 @@ from django.utils import dateformat, timezone
 
 from children.models import Child
 from deadlines.models import Deadline, DeadlineState
+from missing.homelists import HomeList, Wanted
 from organisations.roles import Role
 
 from .deadlines import SAFE_AND_WELL
-from .models import Category, Episode, EpisodeState, HeldReport, Reclassification, SafeAndWellCheck, Source
+from .models import (
+    Category,
+    Episode,
+    EpisodeState,
+    HeldReport,
+    Reclassification,
+    SafeAndWellCheck,
+    Source,
+)
 from .scope import police_forces_of
 
 # --- The episode list -----------------------------------------------------------------------
@@ -174,13 +183,20 @@ def _work_episodes(user) -> QuerySet[Episode]:
     return episodes
 
 
-def overdue_safe_and_well_checks(*, user, now: datetime.datetime) -> QuerySet[Episode]:
-    """Returned children with no safe-and-well check recorded whose 24-hour clock has run out:
-    overdue from `due_at` live (the sweep may not have run), or already breached and still not
-    done. Most overdue first; each episode carries `safe_and_well_due`.
+def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, lines: int) -> dict[str, HomeList]:
+    """The episode lists of the daily tasking page, in one query:
 
-    Driven from the clocks whose work is outstanding (an index of a few rows), read first: given
-    one query, PostgreSQL reads every episode without a check instead (docs/benchmarks.md)."""
+    - `overdue_checks`: returned children with no safe-and-well check recorded whose 24-hour
+      clock has run out: overdue from `due_at` live (the sweep may not have run), or already
+      breached and still not done. Most overdue first, every one of them; each episode carries
+      `safe_and_well_due`;
+    - `missing_now`: open episodes (the child has not returned), missing longest first;
+    - `new_episodes`: episodes that reached Homeward at or after `since` (the start of the last
+      working day), newest first.
+
+    The overdue checks are driven from the clocks whose work is outstanding (an index of a few
+    rows), read first (the `in_ids` lookup): given a plain `IN (subquery)`, PostgreSQL reads every
+    episode without a check instead (docs/benchmarks.md)."""
     outstanding = Deadline.objects.filter(
         Q(state=DeadlineState.OPEN, due_at__lte=now) | Q(state=DeadlineState.BREACHED),
         state__in=[DeadlineState.OPEN, DeadlineState.BREACHED],
@@ -188,46 +204,28 @@ def overdue_safe_and_well_checks(*, user, now: datetime.datetime) -> QuerySet[Ep
         kind=SAFE_AND_WELL,
         subject_type=ContentType.objects.get_for_model(Episode),
     )
-    return (
+    overdue = Q(pk__in_ids=outstanding.values("subject_id"), returned_at__isnull=False, safe_and_well__isnull=True)
+    episodes = (
         _work_episodes(user)
-        .filter(
-            pk__in=list(outstanding.values_list("subject_id", flat=True)),
-            returned_at__isnull=False,
-            safe_and_well__isnull=True,
-        )
         .annotate(
             safe_and_well_due=Subquery(
                 outstanding.filter(subject_id=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
             )
         )
         .select_related("child", "force")
-        .order_by("safe_and_well_due", "pk")
+    )
+    return HomeList.several(
+        episodes,
+        {
+            "overdue_checks": Wanted(overdue, ("safe_and_well_due", "pk"), lines=None),
+            "missing_now": Wanted(Q(state=EpisodeState.MISSING), ("last_seen_at", "pk"), lines),
+            "new_episodes": Wanted(Q(created_at__gte=since), ("-created_at", "-pk"), lines),
+        },
     )
 
 
-def missing_now(*, user) -> QuerySet[Episode]:
-    """Open episodes (the child has not returned), missing longest first."""
-    return (
-        _work_episodes(user)
-        .filter(state=EpisodeState.MISSING)
-        .select_related("child", "force")
-        .order_by("last_seen_at", "pk")
-    )
-
-
-def new_since(*, user, since: datetime.datetime) -> QuerySet[Episode]:
-    """Episodes that reached Homeward at or after `since`, newest first (the daily tasking page
-    shows those since the start of the last working day)."""
-    return (
-        _work_episodes(user)
-        .filter(created_at__gte=since)
-        .select_related("child", "force")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def records_to_confirm_count(*, user) -> int:
-    return HeldReport.objects.visible_to(user).filter(decision=HeldReport.Decision.WAITING).count()
+def records_to_confirm(*, user) -> QuerySet[HeldReport]:
+    return HeldReport.objects.visible_to(user).filter(decision=HeldReport.Decision.WAITING)
 
 
 # --- One episode's timeline -------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Reading return interviews: always through the user's scope."""
 
 import datetime
-from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from missing.homelists import HomeList, Wanted
 from organisations.roles import Role
 
 from .models import OPEN_STATUSES, InterviewRecord, RecordState, ReturnInterview, Status
@@ -41,34 +41,14 @@ def interview_for_user(*, user, pk: int) -> ReturnInterview:
     )
 
 
-def unread_count(user) -> int:
-    return user.notifications.filter(read_at__isnull=True).count()
+def unread_notifications(user) -> QuerySet:
+    return user.notifications.filter(read_at__isnull=True)
 
 
 # --- The interview work on each role's home page ------------------------------------------------
 
-# How far ahead "due soon" looks, and how many lines each home page list shows before it points
-# to the full list.
+# How far ahead "due soon" looks.
 DUE_SOON = datetime.timedelta(hours=24)
-HOME_LINES = 10
-
-
-@dataclass
-class HomeList:
-    """The first lines of one list on a home page, and how many there are in all."""
-
-    rows: list
-    total: int
-
-    @classmethod
-    def of(cls, queryset) -> "HomeList":
-        rows = list(queryset[:HOME_LINES])
-        total = len(rows) if len(rows) < HOME_LINES else queryset.count()
-        return cls(rows=rows, total=total)
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.rows)
 
 
 def _open_in_scope(user):
@@ -83,15 +63,14 @@ def home_work(*, user, now: datetime.datetime) -> dict:
 
     work: dict = {}
     if can_list_interviews(user):
-        in_scope = _open_in_scope(user)
-        work["interviews_breached"] = HomeList.of(in_scope.filter(due_at__lte=now).order_by("due_at", "pk"))
-        work["interviews_due_soon"] = HomeList.of(
-            in_scope.filter(due_at__gt=now, due_at__lte=now + DUE_SOON).order_by("due_at", "pk")
-        )
+        soonest = ("due_at", "pk")
+        lists = {
+            "interviews_breached": Wanted(Q(due_at__lte=now), soonest),
+            "interviews_due_soon": Wanted(Q(due_at__gt=now, due_at__lte=now + DUE_SOON), soonest),
+        }
         if user.has_role(Role.COORDINATOR):
-            work["interviews_to_allocate"] = HomeList.of(
-                in_scope.filter(status=Status.AWAITING_ALLOCATION).order_by("due_at", "pk")
-            )
+            lists["interviews_to_allocate"] = Wanted(Q(status=Status.AWAITING_ALLOCATION), soonest)
+        work.update(HomeList.several(_open_in_scope(user), lists))
         if user.has_role(Role.MANAGER):
             work["records_to_authorise"] = HomeList.of(
                 InterviewRecord.objects.filter(

@@ -49,6 +49,8 @@ def homeward(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["nav_items"] = navigation_for(user, request.path)
-        context["session_timeout_seconds"] = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
+        # The idle clock may have restarted up to SESSION_RENEW_SECONDS before this request.
+        idle_seconds = int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
+        context["session_timeout_seconds"] = idle_seconds - settings.SESSION_RENEW_SECONDS
         context["session_keepalive_url"] = reverse("keepalive")
     return context

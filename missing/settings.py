@@ -77,7 +77,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "missing.middleware.SessionLimitsMiddleware",
@@ -150,7 +149,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=10))
 SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock restarts when a request comes SESSION_RENEW_SECONDS or more after it last did
+# (missing.middleware.SessionLimitsMiddleware), so most requests write nothing.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 30
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -196,6 +198,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no email (with a sign-up link) to addr
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Homeward"
+# Each session's last activity and browser, for "Your sessions": recorded when the idle clock
+# restarts (missing.middleware.renew_session), not by allauth's middleware on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
 # Every user must set up MFA before using the product, except in the demo.
 HOMEWARD_REQUIRE_MFA = env.bool("REQUIRE_MFA", default=DJANGO_ENV != "dev")

@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import OuterRef, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from simple_history.models import HistoricalRecords
 
 from .roles import AgencyKind, Role
@@ -104,8 +106,20 @@ class User(AbstractUser):
 
     def active_memberships(self):
         # Cached per instance: scoping asks several times within one request.
+        # The agencies' authority ids come in the same query (read by Agency.authority_ids).
         if not hasattr(self, "_memberships_cache"):
-            self._memberships_cache = list(self.memberships.filter(active=True).select_related("agency"))
+            served = (
+                Agency.local_authorities.through.objects.filter(agency_id=OuterRef("agency_id"))
+                .values("agency_id")
+                .annotate(ids=StringAgg(Cast("localauthority_id", models.TextField()), Value(",")))
+                .values("ids")
+            )
+            memberships = list(
+                self.memberships.filter(active=True).select_related("agency").annotate(served=Subquery(served))
+            )
+            for membership in memberships:
+                membership.agency._authority_ids = frozenset(int(i) for i in (membership.served or "").split(",") if i)
+            self._memberships_cache = memberships
         return self._memberships_cache
 
     def roles(self) -> set[str]:

@@ -50,16 +50,22 @@ REPEAT_EPISODES = 2
 # -- Who may count what ------------------------------------------------------------------------
 
 
-def dashboard_authorities(user) -> list[LocalAuthority]:
-    """The local authorities whose figures `user` may read: those served by the agencies in
-    which they are a coordinator, a manager or an analyst."""
+def dashboard_authority_ids(user) -> set[int]:
+    """The ids of the local authorities whose figures `user` may read: those served by the
+    agencies in which they are a coordinator, a manager or an analyst."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
+        return set()
     ids: set[int] = set()
     for membership in user.active_memberships():
         if membership.role in DASHBOARD_ROLES:
             ids.update(membership.agency.authority_ids())
-    return list(LocalAuthority.objects.filter(pk__in=ids).order_by("name"))
+    return ids
+
+
+def dashboard_authorities(user) -> list[LocalAuthority]:
+    """The authorities of `dashboard_authority_ids`, by name."""
+    ids = dashboard_authority_ids(user)
+    return list(LocalAuthority.objects.filter(pk__in=ids).order_by("name")) if ids else []
 
 
 def sees_names(user) -> bool:
@@ -374,12 +380,13 @@ FACTOR_MEASURES = {
 }
 
 
-def _interview_filter(key: str) -> Q:
+def _interview_filter(key: str, via: str = "") -> Q:
+    """The interviews a figure counts; `via` the path to the interview from the rows filtered."""
     return {
-        "offered": ~Q(status__in=NOT_OFFERED),
-        "completed": Q(status=Status.COMPLETED),
-        "declined": Q(status=Status.DECLINED),
-        "within-72h": Q(status=Status.COMPLETED, completed_at__lte=F("due_at")),
+        "offered": ~Q(**{f"{via}status__in": NOT_OFFERED}),
+        "completed": Q(**{f"{via}status": Status.COMPLETED}),
+        "declined": Q(**{f"{via}status": Status.DECLINED}),
+        "within-72h": Q(**{f"{via}status": Status.COMPLETED, f"{via}completed_at__lte": F(f"{via}due_at")}),
     }[key]
 
 
@@ -474,26 +481,49 @@ class Dashboard:
         )
 
 
-def _headline_counts(episodes: QuerySet[Episode]) -> dict[str, int]:
-    """Episodes, children, repeat children, missing, absent, away; interview figures. Two
-    queries: the episodes are counted child by child, then the children (one reading of the
-    period's episodes, where counting episodes and repeat children apart read them twice)."""
-    per_child = episodes.values("child_id").annotate(
-        n=Count("pk"), **{f"n_{value}": Count("pk", filter=Q(category=value)) for value in Category.values}
-    )
-    totals = per_child.aggregate(
-        episodes=Sum("n"),
-        children=Count("child_id"),
-        repeat=Count("child_id", filter=Q(n__gte=REPEAT_EPISODES)),
-        **{value: Sum(f"n_{value}") for value in Category.values},
-    )
-    counts = {name: value or 0 for name, value in totals.items()}
-    counts.update(
-        interviews_after(episodes).aggregate(
-            **{bucket.key: Count("pk", filter=_interview_filter(bucket.key)) for bucket in INTERVIEW_FIGURES}
+def _headline_counts(scope: QuerySet[Episode], filters: Filters) -> tuple[dict[str, int], dict[str, int]]:
+    """Episodes, children, repeat children, missing, absent, away and the interview figures, for
+    the period of `filters` and for the previous one. The episodes of both periods are read once:
+    counted child by child and period by period, then the children of each period (where
+    counting each period, and episodes and repeat children, apart read them again). The
+    interviews covering an episode of either period are counted in one query too."""
+    periods = {"now": filters, "before": filters.previous()}
+    both = episodes_in_period(scope, replace(filters, start=periods["before"].start))
+    per_child = (
+        both.annotate(
+            period=Case(When(last_seen_at__gte=uk_midnight(filters.start), then=Value("now")), default=Value("before"))
         )
+        .values("child_id", "period")
+        .annotate(n=Count("pk"), **{f"n_{value}": Count("pk", filter=Q(category=value)) for value in Category.values})
     )
-    return counts
+    figures = {}
+    for period in periods:
+        where = Q(period=period)
+        figures[period] = {
+            "episodes": Sum("n", filter=where),
+            "children": Count("child_id", filter=where),
+            "repeat": Count("child_id", filter=where & Q(n__gte=REPEAT_EPISODES)),
+            **{value: Sum(f"n_{value}", filter=where) for value in Category.values},
+        }
+    totals = per_child.aggregate(**{f"{p}_{name}": e for p, named in figures.items() for name, e in named.items()})
+    counts = {period: {name: totals[f"{period}_{name}"] or 0 for name in figures[period]} for period in periods}
+    # The interviews covering an episode of either period, through the episodes they cover: an
+    # interview is counted once in each period it covers an episode of.
+    now = Q(episode__last_seen_at__gte=uk_midnight(filters.start))
+    totals = ReturnInterview.episodes.through.objects.filter(episode__in=both.values("pk")).aggregate(
+        **{
+            f"{period}_{bucket.key}": Count(
+                "returninterview_id",
+                distinct=True,
+                filter=where & _interview_filter(bucket.key, via="returninterview__"),
+            )
+            for period, where in (("now", now), ("before", ~now))
+            for bucket in INTERVIEW_FIGURES
+        }
+    )
+    for period in periods:
+        counts[period].update({bucket.key: totals[f"{period}_{bucket.key}"] for bucket in INTERVIEW_FIGURES})
+    return counts["now"], counts["before"]
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -577,7 +607,7 @@ def dashboard_build(*, scope: QuerySet[Episode], filters: Filters) -> Dashboard:
     """
     episodes = episodes_in_period(scope, filters)
     previous = filters.previous()
-    now, before = _headline_counts(episodes), _headline_counts(episodes_in_period(scope, previous))
+    now, before = _headline_counts(scope, filters)
 
     def figure(label, key, measure, value=""):
         return Figure(label, now[key], before[key], measure, value, name=key)

@@ -13,7 +13,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from children.models import LegalStatus
-from organisations.models import LocalAuthority
 from privacy.services import note_access, note_children
 
 from . import dashboard
@@ -59,11 +58,9 @@ LEGAL_STATUS_CHOICES = [
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters, read from the address; an empty form is the last full month."""
 
-    local_authority = forms.ModelChoiceField(
+    local_authority = forms.ChoiceField(
         label="Local authority",
         required=False,
-        queryset=None,
-        empty_label="All your local authorities",
         error_messages={"invalid_choice": "Local authority must be one of the authorities in the list"},
     )
     period_from = _date("Start of the period")
@@ -86,9 +83,10 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.authorities = authorities
         self.today = today
-        self.fields["local_authority"].queryset = LocalAuthority.objects.filter(
-            pk__in=[a.pk for a in authorities]
-        ).order_by("name")
+        # The reader's authorities are read already (dashboard_authorities): no query for the list.
+        self.fields["local_authority"].choices = [("", "All your local authorities")] + [
+            (str(a.pk), a.name) for a in authorities
+        ]
         self.fields["establishment"].queryset = self._establishments()
 
     def _establishments(self):
@@ -137,7 +135,7 @@ class DashboardFilterForm(forms.Form):
         chosen = data.get("local_authority")
         establishment = data.get("establishment")
         return Filters(
-            authorities=(chosen.pk,) if chosen else tuple(a.pk for a in self.authorities),
+            authorities=(int(chosen),) if chosen else tuple(a.pk for a in self.authorities),
             start=start,
             end=end,
             legal_status=data.get("legal_status") or "",
@@ -150,7 +148,7 @@ def _filter_query(form: DashboardFilterForm, filters: Filters) -> dict[str, str]
     data = form.cleaned_data if form.is_bound else {}
     query = _period_query(filters.start, filters.end)
     if data.get("local_authority"):
-        query["local_authority"] = str(data["local_authority"].pk)
+        query["local_authority"] = data["local_authority"]
     if filters.legal_status:
         query["legal_status"] = filters.legal_status
     if filters.establishment is not None:

@@ -27,16 +27,21 @@ from .ssda903 import (
 EXPORTERS = frozenset({Role.COORDINATOR, Role.MANAGER})
 
 
-def export_authorities(user) -> list[LocalAuthority]:
-    """The authorities whose statutory returns `user` may make: those served by a council
-    children's services agency in which they are a coordinator or a manager."""
+def export_authority_ids(user) -> set[int]:
+    """The ids of the authorities whose statutory returns `user` may make: those served by a
+    council children's services agency in which they are a coordinator or a manager."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
+        return set()
     ids: set[int] = set()
     for membership in user.active_memberships():
         if membership.role in EXPORTERS and membership.agency.kind == AgencyKind.CHILDRENS_SERVICES:
             ids.update(membership.agency.authority_ids())
-    return list(LocalAuthority.objects.filter(pk__in=ids).order_by("name"))
+    return ids
+
+
+def export_authorities(user) -> list[LocalAuthority]:
+    """The authorities of `export_authority_ids`, by name."""
+    return list(LocalAuthority.objects.filter(pk__in=export_authority_ids(user)).order_by("name"))
 
 
 def _children(user, authorities: list[LocalAuthority]):

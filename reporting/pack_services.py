@@ -135,7 +135,7 @@ def governance_pack_for(user, pk) -> GovernancePack:
 
 def recent_packs(user, limit: int = 5) -> list[GovernancePack]:
     """The latest packs of the authorities whose dashboard `user` reads, theirs or a colleague's."""
-    packs = GovernancePack.objects.filter(local_authority__in=pack_authorities(user)).select_related(
+    packs = GovernancePack.objects.filter(local_authority__in=dashboard.dashboard_authority_ids(user)).select_related(
         "local_authority", "requested_by"
     )
     return [pack for pack in packs[: limit * 4] if may_read_pack(user, pack)][:limit]

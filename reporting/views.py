@@ -9,6 +9,8 @@ from children.models import Child
 from children.selectors import children_allocated_to
 from episodes import selectors as episodes
 from interviews import selectors as interviews
+from missing.homelists import HOME_LINES, HomeList, counts
+from missing.middleware import renew_session
 from organisations.roles import AGGREGATE_ONLY, CHILD_READERS, Role
 from privacy import retention
 from privacy.selectors import break_glass_to_review
@@ -16,7 +18,7 @@ from privacy.services import note_children
 from risk import selectors as risk
 from risk.workingdays import UK_TIME, previous_working_day, start_of_day
 
-from .export_services import export_authorities
+from .export_services import export_authority_ids
 from .weekly import MEETING_ROLES
 
 # How many children missing now the home page lists before pointing to the episode list.
@@ -30,6 +32,10 @@ def home(request):
     user = request.user
     now = timezone.now()
     visible = Child.objects.visible_to(user)
+    # The hub and managers see the children added last; the count of all comes with them.
+    recent = None
+    if user.has_role(Role.COORDINATOR, Role.MANAGER):
+        recent = HomeList.of(visible.order_by("-created_at").select_related("responsible_authority"))
     context = {
         "now": now,
         "memberships": user.active_memberships(),
@@ -37,34 +43,35 @@ def home(request):
         "is_admin": user.has_role(Role.ADMINISTRATOR) or user.is_superuser,
         "is_officer": user.has_role(Role.DATA_PROTECTION_OFFICER),
         "retention_reviewer": retention.is_reviewer(user),
-        "child_count": visible.count(),
+        "child_count": visible.count() if recent is None else recent.total,
         "allocated": children_allocated_to(user).select_related("responsible_authority")[:20],
-        "recent": visible.order_by("-created_at").select_related("responsible_authority")[:10]
-        if user.has_role(Role.COORDINATOR, Role.MANAGER)
-        else [],
+        "recent": [] if recent is None else recent.rows,
         "episode_work": False,
         "weekly_meeting": user.has_role(*MEETING_ROLES),
-        "can_export": bool(export_authorities(user)),
+        "can_export": bool(export_authority_ids(user)),
         "records_to_confirm": None,
         "break_glass_to_review": 0,
     }
+    # The page's counts in one query, the inbox's unread count with them.
+    counted = {"unread_notifications": interviews.unread_notifications(user)}
     if context["is_officer"]:
-        context["break_glass_to_review"] = break_glass_to_review(user).count()
+        counted["break_glass_to_review"] = break_glass_to_review(user)
+    if user.has_role(Role.COORDINATOR):
+        counted["records_to_confirm"] = episodes.records_to_confirm(user=user)
+    context.update(counts(**counted))
     if user.has_role(*EPISODE_WORKERS):
-        missing = list(episodes.missing_now(user=user)[: MISSING_NOW_SHOWN + 1])
         new_since = start_of_day(previous_working_day(now.astimezone(UK_TIME).date()))
-        new = list(episodes.new_since(user=user, since=new_since)[: MISSING_NOW_SHOWN + 1])
+        work = episodes.episode_work(user=user, now=now, since=new_since, lines=MISSING_NOW_SHOWN)
         context.update(
             episode_work=True,
-            overdue_checks=list(episodes.overdue_safe_and_well_checks(user=user, now=now)),
-            missing_now=[(episode, episode.duration(now)) for episode in missing[:MISSING_NOW_SHOWN]],
-            more_missing=len(missing) > MISSING_NOW_SHOWN,
+            overdue_checks=work["overdue_checks"].rows,
+            missing_now=[(episode, episode.duration(now)) for episode in work["missing_now"].rows],
+            missing_count=work["missing_now"].total,
+            more_missing=work["missing_now"].more > 0,
             new_since=new_since,
-            new_episodes=new[:MISSING_NOW_SHOWN],
-            more_new=len(new) > MISSING_NOW_SHOWN,
+            new_episodes=work["new_episodes"].rows,
+            more_new=work["new_episodes"].more > 0,
         )
-    if user.has_role(Role.COORDINATOR):
-        context["records_to_confirm"] = episodes.records_to_confirm_count(user=user)
     context.update(interviews.home_work(user=user, now=now))
     if user.has_role(*CHILD_READERS):
         context.update(_risk_work(user, now))
@@ -78,12 +85,12 @@ def _risk_work(user, now) -> dict:
     work = risk.meetings_and_actions_due(user, now)
     shown = {
         "risk_work": True,
-        "escalations_to_acknowledge": list(risk.escalations_to_acknowledge(user)[: interviews.HOME_LINES]),
-        "actions_due": list(work.actions_due[: interviews.HOME_LINES]),
-        "tasks_to_do": list(risk.tasks_to_do(user)[: interviews.HOME_LINES]),
+        "escalations_to_acknowledge": list(risk.escalations_to_acknowledge(user)[:HOME_LINES]),
+        "actions_due": list(work.actions_due[:HOME_LINES]),
+        "tasks_to_do": list(risk.tasks_to_do(user)[:HOME_LINES]),
     }
     if user.has_role(Role.COORDINATOR, Role.MANAGER):
-        shown["meetings_due"] = list(work.meetings_due[: interviews.HOME_LINES])
+        shown["meetings_due"] = list(work.meetings_due[:HOME_LINES])
     return shown
 
 
@@ -97,7 +104,7 @@ def _children_shown(context: dict) -> list[int]:
     shown += [episode.child_id for episode, _ in context.get("missing_now", [])]
     shown += [episode.child_id for episode in context.get("new_episodes", [])]
     for value in context.values():
-        if isinstance(value, interviews.HomeList):
+        if isinstance(value, HomeList):
             shown += [getattr(row, "child_id", None) or row.interview.child_id for row in value.rows]
     return shown
 
@@ -105,4 +112,5 @@ def _children_shown(context: dict) -> list[int]:
 @login_required
 def keepalive(request):
     """Touched by the session-timeout warning's "Stay signed in" button; renews the idle timer."""
+    renew_session(request, force=True)
     return HttpResponse(status=204)

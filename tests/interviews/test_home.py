@@ -132,3 +132,23 @@ def test_a_long_list_shows_its_first_ten_lines_and_says_how_many_more(client, wo
 
     assert past.count("Overdue by") == 10
     assert "and 1 more in the interview list" in past
+
+
+def test_each_list_shows_ten_lines_however_the_others_overlap_it(client, world):
+    """Eleven interviews due within 24 hours, the one due last allocated: the allocation list
+    holds ten of them, the due-soon list all eleven. Each list stops at its own tenth line."""
+    from tests.factories import make_child
+
+    for n in range(11):
+        interview = returned_interview(world, make_child(responsible=world.la_a), hours_ago=60 - n)
+    services.interview_allocate(interview=interview, worker=world.rhi_worker, by=world.coordinator_a)
+
+    page = home(client, world.coordinator_a)
+    soon = section(page, "Return interviews due in the next 24 hours")
+    to_allocate = section(page, "Returns waiting for an interview worker")
+
+    assert soon.count("<tr class=\"govuk-table__row\">") - 1 == 10  # less the heading's row
+    assert "and 1 more in the interview list" in soon
+    assert interview.get_absolute_url() not in soon  # due last, the eleventh
+    assert to_allocate.count("<tr class=\"govuk-table__row\">") - 1 == 10
+    assert "more in the interview list" not in to_allocate

@@ -107,6 +107,28 @@ def test_children_missing_now_longest_first(client, world):
     assert back.get_absolute_url() not in section
 
 
+def test_past_twenty_children_missing_now_the_page_says_how_many_and_links_to_them_all(client, world):
+    from tests.factories import make_child
+
+    for n in range(21):
+        child = make_child(responsible=world.la_a, family_name=f"Missing{n:02}")
+        make_episode(child=child, last_seen_at=ago(hours=100 - n), reported_at=ago(hours=99 - n))
+
+    page = home(client, world.coordinator_a)
+    section = page[page.index("Children missing now") : page.index("New episodes since")]
+
+    assert "Missing00" in section and "Missing19" in section and "Missing20" not in section
+    assert "The 20 missing longest are shown." in section
+    assert "See all 21 children missing now" in section
+
+
+def test_a_social_worker_sees_the_children_allocated_to_them(client, world):
+    page = home(client, world.social_worker_a)
+    allocated = page[page.index("Children allocated to you") :]
+    assert "Chloe Ashdown" in allocated and "Casey Oduya" not in allocated
+    assert "Children allocated to you" not in home(client, world.coordinator_a)
+
+
 def new_section(page: str) -> str:
     start = page.index("New episodes since")
     return page[start : page.index("<h2", start)]
@@ -171,7 +193,10 @@ def test_the_home_page_takes_the_same_queries_for_10_and_100_episodes(client, wo
     with_10 = _queries(client)
     add(90, 20)
     with_100 = _queries(client)
-    # session, user, session activity (read, its user, update), MFA check, memberships, served
-    # authorities (scope, once per list), child count, allocated, recent, overdue checks, missing
-    # now, new episodes, records to confirm, session save
+    # session, user, memberships with their authorities; the children added last with the count
+    # of all; the unread notifications and the records to confirm, counted together; overdue
+    # checks, missing now and new episodes, each with its count; the three interview lists, each
+    # with its count; escalations, actions, tasks, meetings; the access log. The session is saved
+    # only every SESSION_RENEW_SECONDS; a coordinator is allocated no children, so none are read.
     assert with_10 == with_100
+    assert with_10 <= 12

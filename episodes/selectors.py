@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     DurationField,
@@ -18,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
@@ -34,6 +36,7 @@ from .models import (
     EpisodeState,
     HeldReport,
     Reclassification,
+    RiskLevel,
     SafeAndWellCheck,
     Source,
 )
@@ -43,10 +46,22 @@ from .scope import police_forces_of
 
 SORT_LAST_SEEN = "last_seen"
 SORT_LONGEST = "longest"
+SORT_RISK = "risk"
 SORTS = [
     (SORT_LAST_SEEN, "Last seen, most recent first"),
     (SORT_LONGEST, "Time missing, longest first"),
+    (SORT_RISK, "Risk grade, highest first, then longest missing"),
 ]
+
+# domain.md, 'Police risk grade: high, medium, low (or no apparent risk)': the hub works the
+# children at highest risk first. A report not yet graded is an unknown risk, so it comes after
+# high and medium and before the grades that say the risk is low.
+RISK_FIRST = (RiskLevel.HIGH, RiskLevel.MEDIUM, "", RiskLevel.LOW, RiskLevel.NO_APPARENT_RISK)
+
+
+def _risk_rank() -> Case:
+    """0 for a high risk grade, and so on in RISK_FIRST's order."""
+    return Case(*(When(risk_level=grade, then=Value(n)) for n, grade in enumerate(RISK_FIRST)), default=Value(2))
 
 
 def _time_missing(now: datetime.datetime) -> ExpressionWrapper:
@@ -87,6 +102,9 @@ def episode_list(
         episodes = episodes.filter(last_seen_at__lt=_uk_day_start(last_seen_to + datetime.timedelta(days=1)))
     if sort == SORT_LONGEST:
         return episodes.annotate(time_missing=_time_missing(now)).order_by("-time_missing", "pk")
+    if sort == SORT_RISK:
+        episodes = episodes.annotate(risk_rank=_risk_rank(), time_missing=_time_missing(now))
+        return episodes.order_by("risk_rank", "-time_missing", "pk")
     return episodes.order_by("-last_seen_at", "-pk")
 
 
@@ -190,7 +208,8 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
       clock has run out: overdue from `due_at` live (the sweep may not have run), or already
       breached and still not done. Most overdue first, every one of them; each episode carries
       `safe_and_well_due`;
-    - `missing_now`: open episodes (the child has not returned), missing longest first;
+    - `missing_now`: open episodes (the child has not returned), highest risk grade first
+      (RISK_FIRST), and within a grade missing longest first;
     - `new_episodes`: episodes that reached Homeward at or after `since` (the start of the last
       working day), newest first.
 
@@ -210,7 +229,8 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
         .annotate(
             safe_and_well_due=Subquery(
                 outstanding.filter(subject_id=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
-            )
+            ),
+            risk_rank=_risk_rank(),
         )
         .select_related("child", "force")
     )
@@ -218,7 +238,7 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
         episodes,
         {
             "overdue_checks": Wanted(overdue, ("safe_and_well_due", "pk"), lines=None),
-            "missing_now": Wanted(Q(state=EpisodeState.MISSING), ("last_seen_at", "pk"), lines),
+            "missing_now": Wanted(Q(state=EpisodeState.MISSING), ("risk_rank", "last_seen_at", "pk"), lines),
             "new_episodes": Wanted(Q(created_at__gte=since), ("-created_at", "-pk"), lines),
         },
     )

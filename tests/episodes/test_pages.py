@@ -152,6 +152,20 @@ def test_the_list_sorts_by_last_seen_or_by_time_missing_longest_first(client, wo
     assert order(longest) == ["MP/4144", "MP/4010", "MP/4003", "MP/4120"]
 
 
+def test_sorted_by_risk_the_highest_grade_comes_first_and_within_it_the_longest_missing(client, world):
+    episode(world.c1, hours_ago=80, force_reference="MP/6080", risk_level="low")
+    episode(world.c1, hours_ago=3, force_reference="MP/6003", risk_level="high")
+    episode(world.c4, hours_ago=30, force_reference="MP/6030", risk_level="high")
+    episode(world.c4, hours_ago=50, force_reference="MP/6050", risk_level="medium")
+    client.force_login(world.coordinator_a)
+
+    page = body(client, reverse("episodes:list"), sort="risk", state="missing")
+
+    refs = ["MP/6003", "MP/6030", "MP/6050", "MP/6080"]
+    assert sorted(refs, key=page.index) == ["MP/6030", "MP/6003", "MP/6050", "MP/6080"]
+    assert '<option value="risk" selected>Risk grade, highest first, then longest missing</option>' in page
+
+
 def test_the_list_shows_25_episodes_a_page(client, world):
     for n in range(26):
         episode(world.c1, hours_ago=n + 1, force_reference=f"MP/5{n:03d}")

@@ -107,6 +107,35 @@ def test_children_missing_now_longest_first(client, world):
     assert back.get_absolute_url() not in section
 
 
+def test_children_missing_now_highest_risk_grade_first_then_longest(client, world):
+    from tests.factories import make_child
+
+    graded = [  # (family name, risk grade, hours missing)
+        ("Lowlong", "low", 90),
+        ("Highshort", "high", 2),
+        ("Mediumlong", "medium", 80),
+        ("Highlong", "high", 40),
+        ("Noapparent", "no_apparent_risk", 100),
+        ("Mediumshort", "medium", 5),
+    ]
+    for name, grade, hours in graded:
+        child = make_child(responsible=world.la_a, family_name=name)
+        make_episode(child=child, last_seen_at=ago(hours=hours), reported_at=ago(hours=hours), risk_level=grade)
+
+    page = home(client, world.coordinator_a)
+    section = page[page.index("Children missing now") : page.index("New episodes since")]
+
+    names = [name for name, _, _ in graded]
+    assert sorted(names, key=section.index) == [
+        "Highlong",
+        "Highshort",
+        "Mediumlong",
+        "Mediumshort",
+        "Lowlong",
+        "Noapparent",
+    ]
+
+
 def test_past_twenty_children_missing_now_the_page_says_how_many_and_links_to_them_all(client, world):
     from tests.factories import make_child
 
@@ -118,7 +147,7 @@ def test_past_twenty_children_missing_now_the_page_says_how_many_and_links_to_th
     section = page[page.index("Children missing now") : page.index("New episodes since")]
 
     assert "Missing00" in section and "Missing19" in section and "Missing20" not in section
-    assert "The 20 missing longest are shown." in section
+    assert "The 20 at highest risk and missing longest are shown." in section
     assert "See all 21 children missing now" in section
 
 

@@ -7,6 +7,7 @@ C3 (LA-B) and C4 (looked after by LA-B, placed in LA-A).
 
 import datetime
 import importlib
+import time
 from dataclasses import dataclass
 
 import factory
@@ -76,10 +77,26 @@ class UserFactory(factory.django.DjangoModelFactory):
         TOTP.activate(self, self.totp_secret)
 
 
+TOTP_PERIOD = 30
+
+
 def totp_code(user: User, at: datetime.datetime | None = None) -> str:
     """The code the user's authenticator app would show now (or at `at`)."""
     moment = (at or timezone.now()).timestamp()
-    return format_hotp_value(hotp_value(user.totp_secret, int(moment // 30)))
+    return format_hotp_value(hotp_value(user.totp_secret, int(moment // TOTP_PERIOD)))
+
+
+def totp_code_to_type(user: User, *, used: str | None = None, seconds_to_type: float = 5) -> str:
+    """The code a person would type: one with `seconds_to_type` left before it changes and not
+    the code `used` already, waiting for the next code otherwise. The product accepts only the
+    current code, and each code once: a code read at the end of its 30 seconds may have gone
+    when the form arrives, and one just used is refused."""
+    while True:
+        left = TOTP_PERIOD - time.time() % TOTP_PERIOD
+        code = totp_code(user)
+        if left >= seconds_to_type and code != used:
+            return code
+        time.sleep(left + 0.1)
 
 
 def person(role: str, agency: Agency, **kwargs) -> User:

@@ -6,9 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.test_break_glass_journey import new_code
 from tests.browser.test_journeys import sign_in
-from tests.factories import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +16,9 @@ OTHER_COMPUTER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131 shared office compu
 def test_a_person_signs_out_a_session_left_open_elsewhere(browser, live_server, page, world, assert_accessible):
     user = world.coordinator_a
     other = browser.new_context(base_url=live_server.url, locale="en-GB", user_agent=OTHER_COMPUTER).new_page()
-    sign_in(other, user, assert_accessible)
-    used = totp_code(user)
+    used = sign_in(other, user, assert_accessible)
 
-    new_code(user, used)
-    sign_in(page, user, assert_accessible)
+    sign_in(page, user, assert_accessible, used=used)
     page.get_by_role("link", name="Your account").first.click()
     page.get_by_role("link", name="Where you are signed in").click()
     expect(page.get_by_role("heading", name="Where you are signed in")).to_be_visible()

@@ -10,9 +10,12 @@ app registers that rule as a scope restriction.
 
 from collections.abc import Callable
 
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q, lookups
+from django.db.models.expressions import RawSQL
 
+from missing.requestmemo import once_per_request
 from organisations.roles import AgencyKind, Role
 
 # Agencies whose staff see every child of the local authorities they serve.
@@ -93,6 +96,29 @@ class ChildQuerySet(models.QuerySet):
             if granted is not None:
                 scope |= Q(pk__in_ids=granted)
         return self.filter(scope)
+
+
+def of_visible_children(user, field: str = "child", using: str = DEFAULT_DB_ALIAS) -> Q:
+    """The rows whose `field` is a child `user` may see (a Q for Episode, Escalation and the
+    other records of a child).
+
+    The scope is compiled to SQL once per request and the same subquery used by every list:
+    built as a queryset for each list, its extensions and restrictions (subqueries of their own)
+    took more of a page's time to build and compile than most of the lists' own SQL took to run
+    (docs/benchmarks.md). The SQL is the same either way."""
+    compiled = once_per_request(("visible children", id(user), user.pk, using), lambda: _compiled_scope(user, using))
+    if compiled is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": RawSQL(*compiled)})
+
+
+def _compiled_scope(user, using: str) -> tuple[str, tuple] | None:
+    from .models import Child
+
+    try:
+        return Child.objects.using(using).visible_to(user).order_by().values("pk").query.get_compiler(using).as_sql()
+    except EmptyResultSet:  # nobody to see
+        return None
 
 
 def of_authorities(authority_ids) -> Q:

@@ -38,9 +38,9 @@ def police_children_scope(user) -> models.QuerySet | None:
 class EpisodeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "EpisodeQuerySet":
         """The episodes of the children `user` may see; anything else is a 404."""
-        from children.models import Child
+        from children.scope import of_visible_children
 
-        return self.filter(child__in=Child.objects.visible_to(user).values("pk"))
+        return self.filter(of_visible_children(user, using=self.db))
 
 
 class HeldReportQuerySet(models.QuerySet):

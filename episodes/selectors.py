@@ -213,9 +213,11 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
     - `new_episodes`: episodes that reached Homeward at or after `since` (the start of the last
       working day), newest first.
 
-    The overdue checks are driven from the clocks whose work is outstanding (an index of a few
-    rows), read first (the `in_ids` lookup): given a plain `IN (subquery)`, PostgreSQL reads every
-    episode without a check instead (docs/benchmarks.md)."""
+    Each list's episodes are found by its own part of the query (`UNION ALL`): the open
+    episodes from the state index, the new ones from the created index, the overdue checks from
+    the clocks whose work is outstanding (an index of a few rows, read first: the `in_ids`
+    lookup), each joined to the scope. Asked for as one `OR`, PostgreSQL read every episode of
+    every child in scope to find them (docs/benchmarks.md)."""
     outstanding = Deadline.objects.filter(
         Q(state=DeadlineState.OPEN, due_at__lte=now) | Q(state=DeadlineState.BREACHED),
         state__in=[DeadlineState.OPEN, DeadlineState.BREACHED],
@@ -223,9 +225,20 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
         kind=SAFE_AND_WELL,
         subject_type=ContentType.objects.get_for_model(Episode),
     )
-    overdue = Q(pk__in_ids=outstanding.values("subject_id"), returned_at__isnull=False, safe_and_well__isnull=True)
+    not_checked = Q(returned_at__isnull=False, safe_and_well__isnull=True)
+    missing_now, new = Q(state=EpisodeState.MISSING), Q(created_at__gte=since)
+    scoped = _work_episodes(user)
+    candidates = (
+        scoped.filter(missing_now)
+        .values("pk")
+        .union(
+            scoped.filter(new).values("pk"),
+            scoped.filter(not_checked, pk__in_ids=outstanding.values("subject_id")).values("pk"),
+            all=True,
+        )
+    )
     episodes = (
-        _work_episodes(user)
+        Episode.objects.filter(pk__in=candidates)
         .annotate(
             safe_and_well_due=Subquery(
                 outstanding.filter(subject_id=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
@@ -234,12 +247,14 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
         )
         .select_related("child", "force")
     )
+    # An episode has an outstanding clock exactly when it has the due time of one.
+    overdue = not_checked & Q(safe_and_well_due__isnull=False)
     return HomeList.several(
         episodes,
         {
             "overdue_checks": Wanted(overdue, ("safe_and_well_due", "pk"), lines=None),
-            "missing_now": Wanted(Q(state=EpisodeState.MISSING), ("risk_rank", "last_seen_at", "pk"), lines),
-            "new_episodes": Wanted(Q(created_at__gte=since), ("-created_at", "-pk"), lines),
+            "missing_now": Wanted(missing_now, ("risk_rank", "last_seen_at", "pk"), lines),
+            "new_episodes": Wanted(new, ("-created_at", "-pk"), lines),
         },
     )
 

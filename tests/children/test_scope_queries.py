@@ -3,11 +3,16 @@ scope PostgreSQL can read from its indexes (docs/benchmarks.md: an `OR` with an 
 arm made every page read every child)."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
 
 from children.models import Child
 from interviews.models import ReturnInterview
-from tests.factories import make_child
+from missing.requestmemo import RequestMemoMiddleware, once_per_request
+from tests.factories import make_child, make_episode
 from tests.interviews.conftest import returned_interview
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +49,46 @@ def test_on_postgresql_the_scope_can_be_read_from_indexes(world):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on children_child" not in plan, plan
     assert "children_child_responsible_authority_id" in plan, plan
+
+
+def test_a_childs_records_are_seen_by_whoever_sees_the_child(world):
+    """Episodes and escalations are scoped through the child scope compiled to SQL: the same
+    children, and nothing at all for someone who sees no named child."""
+    from episodes.models import Episode
+
+    mine, theirs = make_episode(child=world.c1), make_episode(child=world.c3)
+    hosted = make_episode(child=world.c4)
+    assert set(Episode.objects.visible_to(world.coordinator_a)) == {mine, hosted}
+    assert set(Episode.objects.visible_to(world.coordinator_b)) == {theirs, hosted}
+    assert not Episode.objects.visible_to(world.analyst_a).exists()
+    assert not Episode.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_the_scope_is_read_again_on_the_next_request(client, world):
+    """Compiled once for a request, the scope is forgotten when it ends: a child restricted
+    between two requests is gone from the next one."""
+    from privacy import services as privacy
+
+    make_episode(child=world.c1)
+    client.force_login(world.coordinator_a)
+    assert "Ashdown" in client.get(reverse("episodes:list")).content.decode()
+    privacy.child_restrict(child=world.c1, by=world.manager_a, reason="Honour-based abuse risk from the family")
+    assert "Ashdown" not in client.get(reverse("episodes:list")).content.decode()
+
+
+def test_a_value_is_built_once_per_request_and_every_time_outside_one():
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert once_per_request("key", build) == 1
+    assert once_per_request("key", build) == 2  # no request: built again
+
+    def view(request):
+        return HttpResponse(f"{once_per_request('key', build)} {once_per_request('key', build)}")
+
+    middleware = RequestMemoMiddleware(view)
+    assert middleware(RequestFactory().get("/")).content == b"3 3"
+    assert middleware(RequestFactory().get("/")).content == b"4 4"

@@ -163,13 +163,15 @@ class Child(models.Model):
         default=False,
         help_text="Enquiries under section 47 of the Children Act 1989 are under way.",
     )
+    # Indexed with the child's id (Meta.indexes), not alone.
     responsible_authority = models.ForeignKey(
-        LocalAuthority, on_delete=models.PROTECT, related_name="children_responsible_for"
+        LocalAuthority, on_delete=models.PROTECT, related_name="children_responsible_for", db_index=False
     )
     host_authority = models.ForeignKey(
         LocalAuthority,
         on_delete=models.PROTECT,
         related_name="children_hosted",
+        db_index=False,
         null=True,
         blank=True,
         help_text="The authority the child is placed in, when placed out of area.",
@@ -235,7 +237,15 @@ class Child(models.Model):
     class Meta:
         ordering = ["family_name", "given_name"]
         verbose_name_plural = "children"
-        indexes = [models.Index(fields=["date_of_birth"]), models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["family_name", "given_name"]),
+            # The scope reads the ids of an authority's children from these alone, the newest
+            # first if asked (an index-only scan, children/scope.py); they serve every other
+            # lookup by authority too.
+            models.Index(fields=["responsible_authority", "created_at", "id"], name="child_responsible_scope_idx"),
+            models.Index(fields=["host_authority", "created_at", "id"], name="child_host_scope_idx"),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -42,9 +42,12 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="deadline_sweep_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
-            # The work still outstanding, of one kind, by due time (the daily tasking page).
+            # The work still outstanding, of one kind (the daily tasking page): the clocks it asks
+            # for are read from the index alone. Read from the table, PostgreSQL expected half a
+            # million of them (most outstanding clocks are escalations' fired rules) and started
+            # parallel workers to find a few dozen (docs/benchmarks.md).
             models.Index(
-                fields=["kind", "due_at"],
+                fields=["kind", "subject_type", "state", "due_at", "subject_id"],
                 condition=models.Q(state__in=["open", "breached"], done_at__isnull=True),
                 name="deadline_outstanding_idx",
             ),

@@ -162,8 +162,9 @@ class Episode(models.Model):
             models.Index(fields=["state", "last_seen_at"], name="episode_state_idx"),
             models.Index(fields=["child", "last_seen_at"], name="episode_child_idx"),
             models.Index(fields=["local_authority", "last_seen_at"], name="episode_la_idx"),
-            # The daily tasking page's "new since the last working day".
-            models.Index(fields=["created_at"], name="episode_created_idx"),
+            # The daily tasking page's "new since the last working day", with the child and the id
+            # it is matched to the scope by (read from the index alone).
+            models.Index(fields=["created_at", "child", "id"], name="episode_created_idx"),
         ]
 
     def __str__(self):

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 
 from children.models import Child
+from children.scope import of_visible_children
 from deadlines.models import Deadline, DeadlineState
 from missing.homelists import HomeList, Wanted
 from organisations.roles import Role
@@ -194,8 +195,9 @@ def child_episodes(*, child: Child) -> QuerySet[Episode]:
 
 def _work_episodes(user) -> QuerySet[Episode]:
     """The episodes whose work falls to `user`: everything in scope for the hub; for a police
-    SPOC, their own force's records (they see the children's other episodes, not their work)."""
-    episodes = Episode.objects.visible_to(user)
+    SPOC, their own force's records (they see the children's other episodes, not their work).
+    Each list of them is found first by its own index: the scope is read by index too."""
+    episodes = Episode.objects.filter(of_visible_children(user, by_index=True))
     if user.has_role(Role.POLICE_SPOC) and not user.has_role(Role.COORDINATOR, Role.MANAGER):
         episodes = episodes.filter(force_id__in=police_forces_of(user))
     return episodes

@@ -112,6 +112,12 @@ class ReturnInterview(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="interview_status_due_idx"),
             models.Index(fields=["worker", "status"], name="interview_worker_idx"),
+            # The open interviews in a person's scope, found from this index alone (the home page).
+            models.Index(
+                fields=["child", "worker", "id"],
+                condition=models.Q(status__in=["awaiting_allocation", "allocated"]),
+                name="interview_open_scope_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

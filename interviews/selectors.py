@@ -52,7 +52,11 @@ DUE_SOON = datetime.timedelta(hours=24)
 
 
 def _open_in_scope(user):
-    return ReturnInterview.objects.visible_to(user).filter(status__in=OPEN_STATUSES).select_related("child", "worker")
+    """The open interviews in `user`'s scope. Which they are is read from an index of the open
+    interviews' children and workers alone, before any interview's row: filtered by the scope
+    row by row, PostgreSQL read every open interview in England (docs/benchmarks.md)."""
+    in_scope = ReturnInterview.objects.visible_to(user).filter(status__in=OPEN_STATUSES).order_by().values("pk")
+    return ReturnInterview.objects.filter(pk__in=in_scope).select_related("child", "worker")
 
 
 def home_work(*, user, now: datetime.datetime) -> dict:

@@ -5,12 +5,16 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db import connections
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, Count, F, Q, QuerySet, When, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 # How many lines each home page list shows before it points to the full list.
 HOME_LINES = 10
+# A subquery with no row.
+NO_ROW = "SELECT 1 WHERE 1 = 0"
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,22 @@ def _ordering(fields: tuple[str, ...]) -> list:
     return [F(field[1:]).desc() if field.startswith("-") else F(field).asc() for field in fields]
 
 
-def counts(**querysets: QuerySet) -> dict[str, int]:
-    """The number of rows of each queryset, in one query (`SELECT (SELECT COUNT(*) …), …`), where
-    `.count()` takes a query each."""
+def counts(**querysets: QuerySet | RawSQL) -> dict[str, int]:
+    """The number of rows of each queryset (or SQL), in one query (`SELECT (SELECT COUNT(*) …),
+    …`), where `.count()` takes a query each."""
     parts, params = [], []
-    for queryset in querysets.values():
-        sql, values = queryset.order_by().values("pk").query.sql_with_params()
+    for rows in querysets.values():
+        sql, values = (rows.sql, rows.params) if isinstance(rows, RawSQL) else _sql_of_ids(rows)
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
         params.extend(values)
-    with connections[next(iter(querysets.values())).db].cursor() as cursor:
+    using = next((rows.db for rows in querysets.values() if isinstance(rows, QuerySet)), DEFAULT_DB_ALIAS)
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
+def _sql_of_ids(queryset: QuerySet) -> tuple[str, tuple]:
+    try:
+        return queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can have no row
+        return NO_ROW, ()

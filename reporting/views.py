@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from children import scope
 from children.models import Child
 from children.selectors import children_allocated_to
 from episodes import selectors as episodes
@@ -31,11 +32,11 @@ EPISODE_WORKERS = frozenset({Role.COORDINATOR, Role.POLICE_SPOC})
 def home(request):
     user = request.user
     now = timezone.now()
-    visible = Child.objects.visible_to(user)
-    # The hub and managers see the children added last; the count of all comes with them.
-    recent = None
+    # The hub and managers see the children added last.
+    recent = []
     if user.has_role(Role.COORDINATOR, Role.MANAGER):
-        recent = HomeList.of(visible.order_by("-created_at").select_related("responsible_authority"))
+        newest = Child.objects.filter(scope.newest_visible(user, HOME_LINES)).order_by("-created_at", "-pk")
+        recent = list(newest.select_related("responsible_authority"))
     context = {
         "now": now,
         "memberships": user.active_memberships(),
@@ -43,9 +44,8 @@ def home(request):
         "is_admin": user.has_role(Role.ADMINISTRATOR) or user.is_superuser,
         "is_officer": user.has_role(Role.DATA_PROTECTION_OFFICER),
         "retention_reviewer": retention.is_reviewer(user),
-        "child_count": visible.count() if recent is None else recent.total,
         "allocated": children_allocated_to(user).select_related("responsible_authority")[:20],
-        "recent": [] if recent is None else recent.rows,
+        "recent": recent,
         "episode_work": False,
         "weekly_meeting": user.has_role(*MEETING_ROLES),
         "can_export": bool(export_authority_ids(user)),
@@ -53,7 +53,7 @@ def home(request):
         "break_glass_to_review": 0,
     }
     # The page's counts in one query, the inbox's unread count with them.
-    counted = {"unread_notifications": interviews.unread_notifications(user)}
+    counted = {"unread_notifications": interviews.unread_notifications(user), "child_count": scope.visible_count(user)}
     if context["is_officer"]:
         counted["break_glass_to_review"] = break_glass_to_review(user)
     if user.has_role(Role.COORDINATOR):

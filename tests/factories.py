@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.urls import reverse
 from django.utils import timezone
 from faker import Faker
 
@@ -241,3 +242,11 @@ def make_agreement(**fields):
     }
     defaults.update(fields)
     return SharingAgreement.objects.create(**defaults)
+
+
+def home_page(client, user) -> str:
+    """The home page as `user` sees it (signed in with the test client)."""
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child
+from children.scope import of_visible_children
 from interviews.models import ReturnInterview
 from missing.requestmemo import RequestMemoMiddleware, once_per_request
 from tests.factories import make_child, make_episode
@@ -55,7 +56,42 @@ def test_on_postgresql_the_scope_can_be_read_from_indexes(world):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on children_child" not in plan, plan
-    assert "children_child_responsible_authority_id" in plan, plan
+    assert "child_responsible_scope_idx" in plan, plan
+
+
+def test_the_scope_read_by_index_holds_the_same_children_as_the_scope(world):
+    """Read from the indexes (a UNION ALL of the rules) or as one OR, the scope lets each person
+    see the same episodes, a restricted child's included for whoever it is open to."""
+    from episodes.models import Episode
+    from privacy import services as privacy
+
+    for child in (world.c1, world.c3, world.c4):
+        make_episode(child=child)
+    privacy.child_restrict(child=world.c4, by=world.manager_a, reason="Honour-based abuse risk from the family")
+    people = (world.coordinator_a, world.coordinator_b, world.manager_a, world.police_f1, world.rhi_worker)
+    for person in people:
+        by_index = Episode.objects.filter(of_visible_children(person, by_index=True))
+        assert set(by_index) == set(Episode.objects.visible_to(person)), person
+    assert not Episode.objects.filter(of_visible_children(world.analyst_a, by_index=True)).exists()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_scope_read_by_index_reads_no_childs_row(world):
+    """The scope of the tasking page's episode lists reads the ids of the authority's children
+    from the authority indexes without any child's row: one arm of a UNION ALL for each rule,
+    each an index-only scan."""
+    from episodes.models import Episode
+
+    by_index = Episode.objects.filter(of_visible_children(world.coordinator_a, by_index=True))
+    sql, params = by_index.order_by().values("pk").query.sql_with_params()
+    assert "UNION ALL" in sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using child_responsible_scope_idx" in plan, plan
+    assert "Index Only Scan using child_host_scope_idx" in plan, plan
 
 
 def test_a_childs_episodes_are_seen_by_whoever_sees_the_child(world):

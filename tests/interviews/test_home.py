@@ -49,6 +49,21 @@ def test_the_hub_sees_breached_interviews_those_due_within_24_hours_and_returns_
     assert later.get_absolute_url() not in page  # another council's child
 
 
+def test_a_restricted_childs_interview_leaves_the_hubs_lists(client, world):
+    from privacy import services as privacy
+
+    hidden = returned_interview(world, world.c1, hours_ago=73)
+    shown = returned_interview(world, world.c4, hours_ago=73)
+    privacy.child_restrict(child=world.c1, by=world.manager_a, reason="Honour-based abuse risk from the family")
+
+    page = home(client, world.coordinator_a)
+
+    assert shown.get_absolute_url() in section(page, "Return interviews past the 72 hours")
+    assert hidden.get_absolute_url() not in page
+    # The manager who restricted the record still sees it.
+    assert hidden.get_absolute_url() in home(client, world.manager_a)
+
+
 def test_an_allocated_interview_leaves_the_allocation_list_and_shows_its_worker(client, world):
     interview = returned_interview(world, world.c1, hours_ago=60)
     services.interview_allocate(interview=interview, worker=world.rhi_worker, by=world.coordinator_a)
@@ -147,8 +162,8 @@ def test_each_list_shows_ten_lines_however_the_others_overlap_it(client, world):
     soon = section(page, "Return interviews due in the next 24 hours")
     to_allocate = section(page, "Returns waiting for an interview worker")
 
-    assert soon.count("<tr class=\"govuk-table__row\">") - 1 == 10  # less the heading's row
+    assert soon.count('<tr class="govuk-table__row">') - 1 == 10  # less the heading's row
     assert "and 1 more in the interview list" in soon
     assert interview.get_absolute_url() not in soon  # due last, the eleventh
-    assert to_allocate.count("<tr class=\"govuk-table__row\">") - 1 == 10
+    assert to_allocate.count('<tr class="govuk-table__row">') - 1 == 10
     assert "more in the interview list" not in to_allocate

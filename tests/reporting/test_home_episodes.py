@@ -14,7 +14,7 @@ from deadlines.models import Deadline, DeadlineState
 from deadlines.services import sweep
 from episodes import services
 from episodes.deadlines import SAFE_AND_WELL
-from tests.factories import make_episode
+from tests.factories import home_page, make_episode
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +38,6 @@ def returned(child, *, hours_ago: float, **row):
     return make_episode(child=child, returned_at=ago(hours=hours_ago), **row)
 
 
-def home(client, user) -> str:
-    client.force_login(user)
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def overdue_section(page: str) -> str:
     return page[page.index("Overdue safe-and-well checks") : page.index("Children missing now")]
 
@@ -53,7 +46,7 @@ def test_a_check_not_recorded_24_hours_after_return_is_overdue_from_the_due_time
     due_now = returned(world.c1, hours_ago=24, force_reference="MP/1")  # due exactly now
     not_yet = returned(world.c4, hours_ago=23, minutes=59, force_reference="MP/2")  # due in a minute
 
-    section = overdue_section(home(client, world.coordinator_a))
+    section = overdue_section(home_page(client, world.coordinator_a))
 
     assert due_now.get_absolute_url() in section and "20 Nov 2026 12:00" in section
     assert not_yet.get_absolute_url() not in section
@@ -65,12 +58,12 @@ def test_a_breached_check_stays_on_the_list_until_it_is_recorded(client, world, 
     episode = returned(world.c1, hours_ago=30)
     sweep(NOW)
     assert Deadline.objects.get(subject_id=episode.pk, kind=SAFE_AND_WELL).state == DeadlineState.BREACHED
-    assert episode.get_absolute_url() in overdue_section(home(client, world.coordinator_a))
+    assert episode.get_absolute_url() in overdue_section(home_page(client, world.coordinator_a))
 
     clock.shift(datetime.timedelta(hours=2))
     services.safe_and_well_record(episode=episode, by=world.police_f1, not_held_reason="Child declined; carer agreed")
 
-    assert episode.get_absolute_url() not in overdue_section(home(client, world.coordinator_a))
+    assert episode.get_absolute_url() not in overdue_section(home_page(client, world.coordinator_a))
     # Still a breach in the figures, now with the time the check was recorded.
     deadline = Deadline.objects.get(subject_id=episode.pk, kind=SAFE_AND_WELL)
     assert deadline.state == DeadlineState.BREACHED
@@ -81,8 +74,8 @@ def test_police_see_only_their_own_forces_overdue_checks(client, world):
     gmp = returned(world.c3, hours_ago=30, local_authority="Stockport")
     wmp = returned(world.c3, hours_ago=30, force="WMP", local_authority="Stockport")
 
-    gmp_page = overdue_section(home(client, world.police_f1))
-    wmp_page = overdue_section(home(client, world.police_f2))
+    gmp_page = overdue_section(home_page(client, world.police_f1))
+    wmp_page = overdue_section(home_page(client, world.police_f2))
 
     assert gmp.get_absolute_url() in gmp_page and wmp.get_absolute_url() not in gmp_page
     assert wmp.get_absolute_url() in wmp_page and gmp.get_absolute_url() not in wmp_page
@@ -90,7 +83,7 @@ def test_police_see_only_their_own_forces_overdue_checks(client, world):
 
 def test_outsiders_do_not_see_another_authoritys_overdue_checks(client, world):
     episode = returned(world.c1, hours_ago=30)
-    page = home(client, world.coordinator_b)
+    page = home_page(client, world.coordinator_b)
     assert episode.get_absolute_url() not in page and "Chloe Ashdown" not in page
 
 
@@ -99,7 +92,7 @@ def test_children_missing_now_longest_first(client, world):
     make_episode(child=world.c4, last_seen_at=ago(hours=30), reported_at=ago(hours=29), force_reference="MP/30")
     back = returned(world.c1, hours_ago=1)
 
-    page = home(client, world.coordinator_a)
+    page = home_page(client, world.coordinator_a)
     section = page[page.index("Children missing now") : page.index("New episodes since")]
 
     assert section.index("Casey Oduya") < section.index("Chloe Ashdown")
@@ -122,7 +115,7 @@ def test_children_missing_now_highest_risk_grade_first_then_longest(client, worl
         child = make_child(responsible=world.la_a, family_name=name)
         make_episode(child=child, last_seen_at=ago(hours=hours), reported_at=ago(hours=hours), risk_level=grade)
 
-    page = home(client, world.coordinator_a)
+    page = home_page(client, world.coordinator_a)
     section = page[page.index("Children missing now") : page.index("New episodes since")]
 
     names = [name for name, _, _ in graded]
@@ -143,7 +136,7 @@ def test_past_twenty_children_missing_now_the_page_says_how_many_and_links_to_th
         child = make_child(responsible=world.la_a, family_name=f"Missing{n:02}")
         make_episode(child=child, last_seen_at=ago(hours=100 - n), reported_at=ago(hours=99 - n))
 
-    page = home(client, world.coordinator_a)
+    page = home_page(client, world.coordinator_a)
     section = page[page.index("Children missing now") : page.index("New episodes since")]
 
     assert "Missing00" in section and "Missing19" in section and "Missing20" not in section
@@ -152,10 +145,10 @@ def test_past_twenty_children_missing_now_the_page_says_how_many_and_links_to_th
 
 
 def test_a_social_worker_sees_the_children_allocated_to_them(client, world):
-    page = home(client, world.social_worker_a)
+    page = home_page(client, world.social_worker_a)
     allocated = page[page.index("Children allocated to you") :]
     assert "Chloe Ashdown" in allocated and "Casey Oduya" not in allocated
-    assert "Children allocated to you" not in home(client, world.coordinator_a)
+    assert "Children allocated to you" not in home_page(client, world.coordinator_a)
 
 
 def new_section(page: str) -> str:
@@ -174,29 +167,29 @@ def test_new_episodes_since_the_start_of_the_last_working_day(client, world, clo
     sunday = make_episode(child=world.c1, force_reference="MP/SUN", last_seen_at=ago(hours=3))
     clock.move_to(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=uk))
 
-    section = new_section(home(client, world.coordinator_a))
+    section = new_section(home_page(client, world.coordinator_a))
     assert "New episodes since Friday 4 December" in section
     assert thursday.get_absolute_url() not in section
     # A report of an older episode counts from when it arrived; the newest is first.
     assert section.index(sunday.get_absolute_url()) < section.index(friday.get_absolute_url())
-    assert sunday.get_absolute_url() not in new_section(home(client, world.coordinator_b))
+    assert sunday.get_absolute_url() not in new_section(home_page(client, world.coordinator_b))
 
 
 def test_a_coordinator_sees_how_many_records_wait_to_be_confirmed(client, world):
     make_episode(given_name="Chloe", family_name="Ashdwon", date_of_birth=world.c1.date_of_birth.isoformat())
 
-    page = home(client, world.coordinator_a)
+    page = home_page(client, world.coordinator_a)
 
     assert "1 police record is waiting for you to confirm which child it is about" in page
     assert reverse("episodes:held_list") in page
-    assert "Records to confirm" not in home(client, world.police_f1)
-    assert "No police records are waiting for you to confirm" in home(client, world.coordinator_b)
+    assert "Records to confirm" not in home_page(client, world.police_f1)
+    assert "No police records are waiting for you to confirm" in home_page(client, world.coordinator_b)
 
 
 @pytest.mark.parametrize("persona", ["social_worker_a", "iro_a", "analyst_a"])
 def test_other_roles_have_no_episode_work_on_their_home_page(client, world, persona):
     returned(world.c1, hours_ago=30)
-    page = home(client, getattr(world, persona))
+    page = home_page(client, getattr(world, persona))
     assert "Overdue safe-and-well checks" not in page and "Children missing now" not in page
 
 

@@ -10,6 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, Count, F, Q, QuerySet, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
+from django.db.models.sql import Query
 
 # How many lines each home page list shows before it points to the full list.
 HOME_LINES = 10
@@ -52,15 +53,8 @@ class HomeList:
             windows[f"in_{n}"] = Case(When(wanted.where, then=True), default=False)
             windows[f"line_{n}"] = Window(RowNumber(), order_by=_ordering(wanted.order_by), **within)
             windows[f"total_{n}"] = Window(Count("pk"), **within)
-        first_lines = [
-            Q(**{f"in_{n}": True}) if wanted.lines is None else Q(**{f"in_{n}": True, f"line_{n}__lte": wanted.lines})
-            for n, wanted in enumerate(lists.values())
-        ]
-        rows = list(
-            queryset.filter(reduce(operator.or_, (wanted.where for wanted in lists.values())))
-            .annotate(**windows)
-            .filter(reduce(operator.or_, first_lines))
-        )
+        in_any = reduce(operator.or_, (wanted.where for wanted in lists.values()))
+        rows = list(_first_lines(queryset.filter(in_any), windows, lists))
         found = {}
         for n, (name, wanted) in enumerate(lists.items()):
             # A row read for another list may be beyond this one's first lines.
@@ -73,6 +67,47 @@ class HomeList:
     @property
     def more(self) -> int:
         return self.total - len(self.rows)
+
+
+def _first_lines(queryset: QuerySet, windows: dict, lists: dict[str, Wanted]) -> QuerySet:
+    """`queryset` with the `windows` of `several`, of which only the first lines of each list
+    are read: `SELECT * FROM (<the rows, numbered and counted>) WHERE <within the first lines>`.
+
+    Filtering on the windows in the ORM gives the same SQL, but Django compiles the numbered
+    query twice to write it (once for the page's columns, once more as the subquery), which was
+    a third of the time the tasking page's lists took to build (docs/benchmarks.md); here it is
+    compiled once, and the rows are read into the queryset's models as usual."""
+    numbered = queryset.annotate(**windows)
+    numbered.query.__class__ = _FirstLinesQuery
+    numbered.query.first_lines = [(f"in_{n}", f"line_{n}", wanted.lines) for n, wanted in enumerate(lists.values())]
+    return numbered
+
+
+class _FirstLinesQuery(Query):
+    """A query whose rows are kept only where `first_lines` says, for `_first_lines`: for each
+    list, the column saying a row is in it, the column of its line number and how many lines
+    are wanted (None: all)."""
+
+    first_lines: list[tuple[str, str, int | None]]
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        compiler = super().get_compiler(using, connection, elide_empty)
+        numbered = compiler.as_sql
+        quote = compiler.connection.ops.quote_name
+
+        def as_sql(with_limits=True, with_col_aliases=False):
+            sql, params = numbered(with_col_aliases=True)
+            kept, lines = [], []
+            for in_list, line, wanted in self.first_lines:
+                if wanted is None:
+                    kept.append(quote(in_list))
+                else:
+                    kept.append(f"({quote(in_list)} AND {quote(line)} <= %s)")
+                    lines.append(wanted)
+            return f"SELECT * FROM ({sql}) {quote('listed')} WHERE {' OR '.join(kept)}", (*params, *lines)
+
+        compiler.as_sql = as_sql
+        return compiler
 
 
 def _shown(row, n: int, lines: int | None) -> bool:

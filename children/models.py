@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from missing.links import record_url
 from organisations.models import LocalAuthority
 
 from .scope import ChildQuerySet
@@ -251,7 +251,7 @@ class Child(models.Model):
         return self.full_name
 
     def get_absolute_url(self):
-        return reverse("children:detail", args=[self.pk])
+        return record_url("children:detail", self.pk)
 
     def clean(self):
         errors = {}

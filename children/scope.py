@@ -12,9 +12,9 @@ import operator
 from collections.abc import Callable
 from functools import reduce
 
-from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import F, Q, lookups
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models import Q, lookups
 from django.db.models.expressions import RawSQL
 
 from missing.homelists import NO_ROW
@@ -58,11 +58,16 @@ def register_scope_restriction(restriction: ScopeRestriction) -> None:
 
 
 def hidden_from(user) -> Q | None:
-    """The children the registered restrictions hide from `user` (a Q on Child), or None."""
-    hidden = None
-    for restriction in _restrictions:
-        hidden = restriction(user) if hidden is None else hidden | restriction(user)
-    return hidden
+    """The children the registered restrictions hide from `user` (a Q on Child), or None; built
+    once per request (the restrictions read the time of the request)."""
+
+    def hidden():
+        hidden = None
+        for restriction in _restrictions:
+            hidden = restriction(user) if hidden is None else hidden | restriction(user)
+        return hidden
+
+    return once_per_request(("hidden children", id(user), user.pk), hidden)
 
 
 def authority_wide_ids(user) -> set[int]:
@@ -137,20 +142,40 @@ def newest_visible(user, lines: int) -> Q:
     return Q(pk__in=[]) if ids is None else Q(pk__in=ids)
 
 
+def rows_in_scope(user, rows: models.QuerySet, using: str = DEFAULT_DB_ALIAS) -> RawSQL:
+    """The ids of `rows` whose child `user` may see, for `pk__in`. `rows` reads two columns,
+    `listed_id` and `listed_child`, maybe as a `UNION ALL` of several lists found each by its
+    own index: the scope is joined to them once, where joined to each list it was planned and
+    hashed once a list (docs/benchmarks.md, "Less Python on the tasking page")."""
+    compiled = _scope_sql(user, using, by_index=True)
+    if compiled is None:
+        return RawSQL(NO_ROW, ())
+    scope, scope_params = compiled
+    listed, listed_params = rows.query.get_compiler(using).as_sql()
+    return RawSQL(
+        f"SELECT listed.listed_id FROM ({listed}) AS listed "
+        f"WHERE listed.listed_child IN (SELECT scope.scope_id FROM ({scope}) AS scope)",
+        (*listed_params, *scope_params),
+    )
+
+
 def _from_scope(user, using: str, sql: str, *params, by_index: bool) -> RawSQL | None:
     """`sql` reading the SQL of the children `user` may see where it says `{scope}`, or None
-    when they see no child.
-
-    The scope is compiled to SQL once per request and the same subquery used by every list:
-    built as a queryset for each list, its extensions and restrictions (subqueries of their own)
-    took more of a page's time to build and compile than most of the lists' own SQL took to run
-    (docs/benchmarks.md)."""
-    key = ("visible children", id(user), user.pk, using, by_index)
-    compiled = once_per_request(key, lambda: _compiled_scope(user, using, by_index=by_index))
+    when they see no child."""
+    compiled = _scope_sql(user, using, by_index=by_index)
     if compiled is None:
         return None
     scope, scope_params = compiled
     return RawSQL(sql.format(scope=scope), (*scope_params, *params))
+
+
+def _scope_sql(user, using: str, *, by_index: bool) -> tuple[str, tuple] | None:
+    """The SQL of the children `user` may see (`_compiled_scope`), compiled once per request and
+    the same subquery used by every list: built as a queryset for each list, its extensions and
+    restrictions (subqueries of their own) took more of a page's time to build and compile than
+    most of the lists' own SQL took to run (docs/benchmarks.md)."""
+    key = ("visible children", id(user), user.pk, using, by_index)
+    return once_per_request(key, lambda: _compiled_scope(user, using, by_index=by_index))
 
 
 def _compiled_scope(user, using: str, *, by_index: bool) -> tuple[str, tuple] | None:
@@ -160,28 +185,40 @@ def _compiled_scope(user, using: str, *, by_index: bool) -> tuple[str, tuple] | 
     By index: each rule's children, less those the restrictions hide, as one `UNION ALL` (a
     child may come twice), each rule read by its own index, (responsible_authority, created_at,
     id) or (host_authority, created_at, id), without reading the children's rows (an index-only
-    scan). Otherwise the children of any rule, less the hidden, as one `OR`."""
+    scan). Otherwise the children of any rule, less the hidden, as one `OR`.
+
+    Each rule and the restrictions are compiled once, and both forms written from them: built
+    as a queryset of its own for each part, the restrictions' subqueries were compiled once a
+    part, about 5 ms of every page (docs/benchmarks.md)."""
     from .models import Child
 
-    rules = _scope_rules(user)
-    if not rules:
+    granted = [where for where in (_where_of(Child, rule, using) for rule in _scope_rules(user)) if where is not None]
+    if not granted:
         return None
     hidden = hidden_from(user)
-    parts = (
-        [Child.objects.using(using).filter(rule) for rule in rules]
-        if by_index
-        else [Child.objects.using(using).filter(reduce(operator.or_, rules))]
+    hidden = None if hidden is None else _where_of(Child, hidden, using)
+    quote = connections[using].ops.quote_name
+    table = quote(Child._meta.db_table)
+    columns = f"{table}.{quote('id')} AS {quote('scope_id')}, {table}.{quote('created_at')} AS {quote('scope_added')}"
+    unhidden, unhidden_params = ("", ()) if hidden is None else (f" AND NOT ({hidden[0]})", hidden[1])
+    if not by_index:
+        granted = [(" OR ".join(f"({sql})" for sql, _ in granted), sum((params for _, params in granted), ()))]
+    return (
+        " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE ({sql}){unhidden}" for sql, _ in granted),
+        sum((params + unhidden_params for _, params in granted), ()),
     )
-    ids = [
-        (part if hidden is None else part.exclude(hidden))
-        .order_by()
-        .values(scope_id=F("pk"), scope_added=F("created_at"))
-        for part in parts
-    ]
+
+
+def _where_of(model, rule: Q, using: str) -> tuple[str, tuple] | None:
+    """`rule` as the SQL of a WHERE on `model`'s table, or None when it matches no row."""
+    query = model.objects.using(using).filter(rule).query
     try:
-        return _each_by_its_index(ids).query.get_compiler(using).as_sql()
-    except EmptyResultSet:  # nobody to see
+        sql, params = query.get_compiler(using).compile(query.where)
+    except EmptyResultSet:
         return None
+    except FullResultSet:
+        return "1 = 1", ()
+    return sql, tuple(params)
 
 
 def _each_by_its_index(ids: list[models.QuerySet]) -> models.QuerySet:

@@ -7,12 +7,12 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from children.models import Child, Establishment
+from missing.links import record_url
 from organisations.models import Agency, LocalAuthority
 
 from .scope import EpisodeQuerySet, HeldReportQuerySet
@@ -159,7 +159,9 @@ class Episode(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "last_seen_at"], name="episode_state_idx"),
+            # Children missing now on the daily tasking page, matched to the scope by the child
+            # and the id read from the index alone.
+            models.Index(fields=["state", "last_seen_at", "child", "id"], name="episode_state_idx"),
             models.Index(fields=["child", "last_seen_at"], name="episode_child_idx"),
             models.Index(fields=["local_authority", "last_seen_at"], name="episode_la_idx"),
             # The daily tasking page's "new since the last working day", with the child and the id
@@ -173,7 +175,7 @@ class Episode(models.Model):
         return f"{self.get_category_display()} episode, last seen {last_seen:%d %b %Y %H:%M}{reference}"
 
     def get_absolute_url(self):
-        return reverse("episodes:detail", args=[self.pk])
+        return record_url("episodes:detail", self.pk)
 
     @property
     def is_police_record(self) -> bool:

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 
 from children.models import Child
-from children.scope import of_visible_children
+from children.scope import rows_in_scope
 from deadlines.models import Deadline, DeadlineState
 from missing.homelists import HomeList, Wanted
 from organisations.roles import Role
@@ -194,13 +194,12 @@ def child_episodes(*, child: Child) -> QuerySet[Episode]:
 
 
 def _work_episodes(user) -> QuerySet[Episode]:
-    """The episodes whose work falls to `user`: everything in scope for the hub; for a police
-    SPOC, their own force's records (they see the children's other episodes, not their work).
-    Each list of them is found first by its own index: the scope is read by index too."""
-    episodes = Episode.objects.filter(of_visible_children(user, by_index=True))
+    """The episodes whose work may fall to `user`, before the scope: every episode for the hub;
+    for a police SPOC, their own force's records (they see the children's other episodes, not
+    their work). `rows_in_scope` then keeps those of children in their scope."""
     if user.has_role(Role.POLICE_SPOC) and not user.has_role(Role.COORDINATOR, Role.MANAGER):
-        episodes = episodes.filter(force_id__in=police_forces_of(user))
-    return episodes
+        return Episode.objects.filter(force_id__in=police_forces_of(user))
+    return Episode.objects.all()
 
 
 def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, lines: int) -> dict[str, HomeList]:
@@ -218,8 +217,8 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
     Each list's episodes are found by its own part of the query (`UNION ALL`): the open
     episodes from the state index, the new ones from the created index, the overdue checks from
     the clocks whose work is outstanding (an index of a few rows, read first: the `in_ids`
-    lookup), each joined to the scope. Asked for as one `OR`, PostgreSQL read every episode of
-    every child in scope to find them (docs/benchmarks.md)."""
+    lookup), and the three joined to the scope once (`rows_in_scope`). Asked for as one `OR`,
+    PostgreSQL read every episode of every child in scope to find them (docs/benchmarks.md)."""
     outstanding = Deadline.objects.filter(
         Q(state=DeadlineState.OPEN, due_at__lte=now) | Q(state=DeadlineState.BREACHED),
         state__in=[DeadlineState.OPEN, DeadlineState.BREACHED],
@@ -229,18 +228,20 @@ def episode_work(*, user, now: datetime.datetime, since: datetime.datetime, line
     )
     not_checked = Q(returned_at__isnull=False, safe_and_well__isnull=True)
     missing_now, new = Q(state=EpisodeState.MISSING), Q(created_at__gte=since)
-    scoped = _work_episodes(user)
+    work = _work_episodes(user).order_by()
+    listed = {"listed_id": F("pk"), "listed_child": F("child_id")}
     candidates = (
-        scoped.filter(missing_now)
-        .values("pk")
+        work.filter(missing_now)
+        .values(**listed)
         .union(
-            scoped.filter(new).values("pk"),
-            scoped.filter(not_checked, pk__in_ids=outstanding.values("subject_id")).values("pk"),
+            work.filter(new).values(**listed),
+            work.filter(not_checked, pk__in_ids=outstanding.values("subject_id")).values(**listed),
             all=True,
         )
+        .order_by()
     )
     episodes = (
-        Episode.objects.filter(pk__in=candidates)
+        Episode.objects.filter(pk__in=rows_in_scope(user, candidates))
         .annotate(
             safe_and_well_due=Subquery(
                 outstanding.filter(subject_id=OuterRef("pk")).order_by("due_at").values("due_at")[:1]

@@ -6,13 +6,13 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from children.models import Child
 from episodes.models import Episode
+from missing.links import record_url
 from organisations.models import LocalAuthority
 
 from .scope import ReturnInterviewQuerySet
@@ -131,7 +131,7 @@ class ReturnInterview(models.Model):
         return f"Return interview for {self.child}, due {timezone.localtime(self.due_at):%d %b %Y %H:%M}"
 
     def get_absolute_url(self):
-        return reverse("interviews:detail", args=[self.pk])
+        return record_url("interviews:detail", self.pk)
 
     @property
     def effective_triage(self) -> str:

@@ -3,11 +3,11 @@ authority has tightened, the senior people the rules name, each firing and who a
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from children.models import Child
 from episodes.models import Episode
+from missing.links import record_url
 from organisations.models import LocalAuthority
 
 from . import rules
@@ -87,7 +87,7 @@ class Escalation(models.Model):
         return f"{self.get_rule_display()} ({self.fired_at:%Y-%m-%d %H:%M})"
 
     def get_absolute_url(self):
-        return reverse("risk:escalation_detail", args=[self.pk])
+        return record_url("risk:escalation_detail", self.pk)
 
     @property
     def definition(self) -> rules.Rule:
@@ -159,7 +159,7 @@ class Meeting(models.Model):
         return self.get_kind_display()
 
     def get_absolute_url(self):
-        return reverse("risk:meeting_detail", args=[self.pk])
+        return record_url("risk:meeting_detail", self.pk)
 
     def is_overdue(self, now) -> bool:
         return self.state == MeetingState.TO_CONVENE and self.due_at is not None and self.due_at <= now
@@ -292,7 +292,7 @@ class RiskAssessment(models.Model):
         return f"Risk assessment version {self.version}"
 
     def get_absolute_url(self):
-        return reverse("risk:assessment_detail", args=[self.pk])
+        return record_url("risk:assessment_detail", self.pk)
 
     @property
     def editable(self) -> bool:

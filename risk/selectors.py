@@ -30,7 +30,7 @@ def escalations_to_acknowledge(user) -> QuerySet[Escalation]:
     return (
         Escalation.objects.visible_to(user)
         .filter(recipients__user=user, recipients__acknowledged_at__isnull=True)
-        .select_related("child", "episode")
+        .select_related("child")
         .order_by("-fired_at", "-pk")
     )
 

@@ -8,6 +8,7 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 from episodes import permissions, selectors
 
@@ -34,6 +35,24 @@ def duration_words(value: datetime.timedelta | None) -> str:
     if hours:
         return " ".join([unit(hours, "hour")] + ([unit(minutes, "minute")] if minutes else []))
     return unit(minutes, "minute")
+
+
+@register.simple_tag
+def episode_duration(episode, duration: datetime.timedelta | None) -> str:
+    """How long the episode lasted, or has lasted so far: while the child is away, a <time> that
+    static/homeward/ticking.mjs keeps true while the page stays open. A tag, not an included
+    template: lists draw it on every row."""
+    words = duration_words(duration)
+    if episode.returned_at:
+        return words
+    state = "Away" if episode.category == "away" else "Missing"
+    return format_html(
+        '<time data-tick="elapsed" datetime="{}" data-before="{} for " data-after=" so far">{} for {} so far</time>',
+        episode.last_seen_at.isoformat(),
+        state,
+        state,
+        words,
+    )
 
 
 @register.inclusion_tag("episodes/_child_episodes.html", takes_context=True)

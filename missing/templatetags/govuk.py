@@ -1,20 +1,24 @@
 """Template helpers for GOV.UK Frontend markup: `{% load govuk %}`.
 
 `govuk_field` decides which GOV.UK component renders a form field (used by
-templates/govuk/forms/field.html); the rest serve the partials in templates/govuk/.
+templates/govuk/forms/field.html); `govuk_tag` draws a tag; the rest serve the partials in
+templates/govuk/.
 """
 
 import copy
 import posixpath
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms, template
 from django.forms import widgets
 from django.forms.boundfield import BoundWidget
 from django.http import QueryDict
-from django.template.defaultfilters import linebreaksbr, stringfilter
+from django.template.defaultfilters import date, linebreaksbr, stringfilter
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 
 register = template.Library()
@@ -279,6 +283,26 @@ def summary_value(value):
 def is_blank(value) -> bool:
     """True for None and "", not for 0 or False (which are answers)."""
     return value is None or value == ""
+
+
+@register.simple_tag
+def govuk_tag(text, colour: str = "") -> str:
+    """A GOV.UK tag: `{% govuk_tag "Overdue" "red" %}`; colour one of grey, green, turquoise,
+    blue, light-blue, purple, pink, red, orange, yellow, or none. A tag, not an included
+    template: lists draw one on every row."""
+    if colour:
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)
+    return format_html('<strong class="govuk-tag">{}</strong>', text)
+
+
+@register.filter
+def uk_datetime(value) -> str:
+    """A moment as the product writes it everywhere, in UK time: "7 Dec 2026 09:05" (what
+    `|date:"j M Y H:i"` writes, at a third of its cost: lists write one on every row)."""
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        return date(value, "j M Y H:i")
+    local = timezone.localtime(value)
+    return f"{local.day} {MONTHS_3[local.month].title()} {local.year} {local.hour:02d}:{local.minute:02d}"
 
 
 @register.filter

@@ -188,3 +188,24 @@ def test_lists_and_the_home_page_log_each_child_they_name_once(client, world):
         rows = AccessLogEntry.objects.filter(request_id=response["X-Request-ID"])
         assert sorted(rows.values_list("child_id", flat=True)) == sorted([world.c1.pk, world.c4.pk])
         assert set(rows.values_list("what", flat=True)) == {what}
+
+
+def test_each_row_of_a_list_keeps_the_requests_time_address_path_and_organisation(client, world):
+    make_episode(child=world.c1)
+    make_episode(child=world.c4)
+    before = timezone.now()
+    response = read(client, world.coordinator_a, reverse("episodes:list"), REMOTE_ADDR="203.0.113.9")
+
+    rows = AccessLogEntry.objects.filter(request_id=response["X-Request-ID"])
+    assert sorted(row.child_id for row in rows) == sorted([world.c1.pk, world.c4.pk])
+    assert {(row.ip, row.path, row.organisation, row.user_id, row.kind, row.reason) for row in rows} == {
+        (
+            "203.0.113.9",
+            reverse("episodes:list"),
+            "Manchester children's services (Missing hub coordinator)",
+            world.coordinator_a.pk,
+            "view",
+            "",
+        )
+    }
+    assert all(before <= row.at <= timezone.now() for row in rows)

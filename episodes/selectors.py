@@ -22,12 +22,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from children.models import Child
 from children.scope import rows_in_scope
 from deadlines.models import Deadline, DeadlineState
 from missing.homelists import HomeList, Wanted
+from missing.moments import uk_datetime
 from organisations.roles import Role
 
 from .deadlines import SAFE_AND_WELL
@@ -310,10 +311,6 @@ STATE_TITLES = {
 }
 
 
-def _when(value: datetime.datetime | None) -> str:
-    return dateformat.format(timezone.localtime(value), "j M Y H:i") if value else ""
-
-
 class _Display:
     """A model field's value as people read it; related records are read once each."""
 
@@ -335,7 +332,7 @@ class _Display:
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, datetime.datetime):
-            return _when(value)
+            return uk_datetime(value)
         return str(value)
 
     @staticmethod
@@ -407,7 +404,7 @@ def _safe_and_well_entries(episode: Episode, display: _Display) -> list[Timeline
         if previous is None:
             if record.held_at:
                 details = [
-                    ("When held", _when(record.held_at)),
+                    ("When held", uk_datetime(record.held_at)),
                     ("Held by", record.held_by or "—"),
                     ("Outcome", record.outcome or "—"),
                     ("Harm disclosed", display(SafeAndWellCheck, "harm_disclosed", record.harm_disclosed)),
@@ -451,7 +448,7 @@ def _deadline_entries(episode: Episode) -> list[TimelineEntry]:
         label = DEADLINE_LABELS.get(record.kind, record.kind)
         previous = previous_by_deadline.get(record.id)
         previous_by_deadline[record.id] = record
-        due = [("Due by", _when(record.due_at))]
+        due = [("Due by", uk_datetime(record.due_at))]
         closed_title = {
             DeadlineState.MET: f"{label} done",
             DeadlineState.BREACHED: f"{label} overdue",
@@ -469,7 +466,7 @@ def _deadline_entries(episode: Episode) -> list[TimelineEntry]:
                     title=f"{label}: due time moved",
                     who=_who(record),
                     reason=record.history_change_reason or "",
-                    changes=[("Due by", _when(previous.due_at), _when(record.due_at))],
+                    changes=[("Due by", uk_datetime(previous.due_at), uk_datetime(record.due_at))],
                 )
             )
             continue

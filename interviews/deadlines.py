@@ -3,6 +3,7 @@ each handler runs once however many sweepers there are)."""
 
 from deadlines import services as deadlines
 from episodes.models import Episode
+from missing.moments import uk_datetime
 
 from . import services
 from .models import OPEN_STATUSES, ReturnInterview
@@ -20,7 +21,7 @@ def _reminder_due(deadline, now) -> None:
     people = [interview.worker] if interview.worker_id else services.coordinators_for(interview)
     services.notify(
         users=people,
-        message=f"Reminder: a return interview is due by {services._local(interview.due_at)}",
+        message=f"Reminder: a return interview is due by {uk_datetime(interview.due_at)}",
         kind="reminder",
         interview=interview,
         now=now,
@@ -35,7 +36,7 @@ def _interview_breached(deadline, now) -> None:
     services.notify(
         users=people,
         message="A return interview was not held within 72 hours of the return "
-        f"(due {services._local(interview.due_at)})",
+        f"(due {uk_datetime(interview.due_at)})",
         kind="breached",
         interview=interview,
         now=now,

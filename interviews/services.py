@@ -18,6 +18,7 @@ from children.models import VULNERABILITY_FLAGS
 from deadlines import services as deadlines
 from episodes.models import Category, Episode
 from missing import bulk
+from missing.moments import uk_datetime
 from organisations.models import Membership, User
 from organisations.roles import AgencyKind, Role
 from privacy.services import share_outside
@@ -54,10 +55,6 @@ EMAIL_SUBJECT = "[Homeward] {message}"
 EMAIL_RETRY_AFTER = datetime.timedelta(seconds=30)
 EMAIL_MAX_ATTEMPTS = 10
 EMAIL_BATCH = 200
-
-
-def _local(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
 
 
 # --- Notifications -----------------------------------------------------------------------------
@@ -510,7 +507,7 @@ def interview_allocate(
     _save(interview, by=by, reason=f"{'Reallocated' if reallocated else 'Allocated'} to {worker}")
     notify(
         users=[worker],
-        message=f"A return interview was allocated to you, due {_local(interview.due_at)}",
+        message=f"A return interview was allocated to you, due {uk_datetime(interview.due_at)}",
         kind="allocated",
         interview=interview,
         now=now,
@@ -527,7 +524,7 @@ def _check_time(moment, interview: ReturnInterview, now, field: str, what: str) 
     if moment > now:
         return {field: f"The time {what} cannot be in the future"}
     if moment < interview.returned_at:
-        return {field: f"The time {what} cannot be before the child’s return ({_local(interview.returned_at)})"}
+        return {field: f"The time {what} cannot be before the child’s return ({uk_datetime(interview.returned_at)})"}
     return {}
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from children.models import Child
 from missing import bulk
+from missing.moments import uk_datetime
 from organisations.models import User
 from organisations.roles import AgencyKind, Role
 
@@ -441,7 +442,7 @@ def break_glass(*, child: Child, by, reason: str, code: str, now: datetime.datet
     grant = BreakGlassGrant.objects.create(
         user=by, child=child, reason=reason, granted_at=now, expires_at=now + break_glass_duration()
     )
-    message = f"{by.full_name} used break-glass to open a restricted record until {_local(grant.expires_at)}"
+    message = f"{by.full_name} used break-glass to open a restricted record until {uk_datetime(grant.expires_at)}"
     if repeat:
         message = f"{message}: their second break-glass within 24 hours"
     notify(
@@ -471,7 +472,3 @@ def break_glass_refused(request, *, child: Child, reason: str, why: str) -> Acce
         request_id=request_id_of(request),
         ip=http.META.get("REMOTE_ADDR") or None,
     )
-
-
-def _local(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"

@@ -17,6 +17,7 @@ from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineState
 from episodes.models import Category, Episode, MissingFrom
 from interviews.services import notify
+from missing.moments import uk_datetime
 from organisations.models import User
 from organisations.roles import AgencyKind, Role
 
@@ -41,10 +42,6 @@ from .models import (
 from .workingdays import UK_TIME, end_of_day
 
 DEADLINE_PREFIX = "risk."
-
-
-def _local(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
 
 
 def deadline_kind(rule: rules.Rule) -> str:
@@ -291,7 +288,7 @@ def time_rule_breached(deadline, now: datetime.datetime) -> None:
         child=episode.child,
         episode=episode,
         trigger_key=f"episode:{episode.pk}",
-        reason=f"{rule.trigger}: last seen {_local(episode.last_seen_at)}",
+        reason=f"{rule.trigger}: last seen {uk_datetime(episode.last_seen_at)}",
         now=now,
         trigger_at=due,
     )
@@ -412,7 +409,7 @@ def escalations_follow_episodes(*, episode_ids, now: datetime.datetime) -> list[
                 child.pk,
                 f"episode:{episode.pk}",
                 f"{count} {WORDS[category]} in {numbers.window_days} days: the latest last seen "
-                f"{_local(episode.last_seen_at)}",
+                f"{uk_datetime(episode.last_seen_at)}",
             )
         if episode.category == Category.ABSENT:
             key = location_key(episode.establishment_id, episode.missing_from_postcode)
@@ -444,7 +441,7 @@ def escalations_follow_episodes(*, episode_ids, now: datetime.datetime) -> list[
                 episode,
                 child.pk,
                 f"episode:{episode.pk}",
-                f"A child {why} is missing: last seen {_local(episode.last_seen_at)}",
+                f"A child {why} is missing: last seen {uk_datetime(episode.last_seen_at)}",
             )
     child_protection_meetings_follow_returns(episodes, now=now)
     return made
@@ -474,7 +471,7 @@ def child_protection_meetings_follow_returns(episodes: list[Episode], *, now: da
             _record_not_needed(
                 meeting,
                 by=None,
-                reason=f"The child returned on {_local(back)}, before the meeting: it need not go ahead "
+                reason=f"The child returned on {uk_datetime(back)}, before the meeting: it need not go ahead "
                 "(Birmingham procedure)",
                 now=now,
             )
@@ -534,7 +531,7 @@ def _create_work(escalation: Escalation, rule: rules.Rule, trigger_at, now) -> l
         chair_post=rule.chair_post,
         now=now,
     )
-    return [f"{meeting.get_kind_display()} to convene by {_local(meeting.due_at)}"]
+    return [f"{meeting.get_kind_display()} to convene by {uk_datetime(meeting.due_at)}"]
 
 
 def meeting_to_convene(*, kind: str, child, escalation, due_at, chair_post: str = "", now) -> Meeting:
@@ -786,7 +783,7 @@ def meeting_overdue(deadline, now) -> None:
     users += [i.user for i in meeting.invitees.select_related("user") if i.user_id]
     notify(
         users=users,
-        message=f"A {meeting.get_kind_display().lower()} was not held by {_local(meeting.due_at)}",
+        message=f"A {meeting.get_kind_display().lower()} was not held by {uk_datetime(meeting.due_at)}",
         kind="meeting_overdue",
         now=now,
         link=meeting.get_absolute_url(),
@@ -1045,7 +1042,7 @@ def assessment_overdue(deadline, now) -> None:
     users = [child.social_worker, *People().council({child.responsible_authority_id}, Role.MANAGER)]
     notify(
         users=users,
-        message=f"A looked-after child's risk assessment was due by {_local(deadline.due_at)}",
+        message=f"A looked-after child's risk assessment was due by {uk_datetime(deadline.due_at)}",
         kind="assessment_overdue",
         now=now,
         link=reverse("risk:assessment_list", args=[child.pk]),

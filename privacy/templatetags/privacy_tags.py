@@ -8,8 +8,8 @@ the privacy app in Python.
 import datetime
 
 from django import template
-from django.utils import timezone
 
+from missing.moments import uk_datetime
 from privacy import selectors, services
 
 register = template.Library()
@@ -37,5 +37,5 @@ def uk_time(value):
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return timezone.localtime(moment).strftime("%-d %b %Y %H:%M")
+        return uk_datetime(moment)
     return value

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.template.defaultfilters import date
 
-from missing.templatetags.govuk import uk_datetime
+from missing.moments import uk_datetime
 
 UTC = datetime.UTC
 

@@ -170,9 +170,9 @@ def access_log_write(request, *, status_code: int) -> int:
 
 
 def _insert_access_rows(rows: list[dict], *, at, path: str, request_id, ip) -> None:
-    """The rows of one request in one INSERT, each column sent as an array: a page listing a
-    hundred children built and compiled a hundred model instances to log them, about 5 ms of
-    every tasking page (docs/benchmarks.md)."""
+    """The rows of one request in one INSERT, each column sent as an array: one model instance
+    built and compiled for each child a page named (53 on the tasking page at 400,000 children)
+    cost about 3 ms of every request (docs/benchmarks.md, "Less Python on the tasking page")."""
     columns = {"user_id": "bigint", "organisation": "text", "kind": "text", "what": "text"}
     columns |= {"child_id": "bigint", "episode_id": "bigint", "reason": "text"}
     names = ", ".join(columns)
